@@ -1,0 +1,147 @@
+//! Options for [`ScimTokenService`], checked once when the service is built.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::audit::{AuditSink, TracingAuditSink};
+use crate::error::{Error, Result};
+use crate::format::{DEFAULT_PREFIX, TokenFormat};
+use crate::hashing::{Argon2Params, Hasher};
+use crate::service::{Inner, ScimTokenService};
+use crate::store::TokenStore;
+use crate::time::{Clock, SystemClock};
+
+/// Builds a [`ScimTokenService`]. Every option has a safe default.
+///
+/// ```
+/// # use scim_token_core::ScimTokenService;
+/// # use std::time::Duration;
+/// # fn demo(store: impl scim_token_core::TokenStore) -> scim_token_core::Result<()> {
+/// let service = ScimTokenService::builder(store)
+///     .overlap(Duration::from_secs(300)) // keep the replaced token for 5 minutes
+///     .expiry(Duration::from_secs(90 * 24 * 3600))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[must_use = "call build() to get the service"]
+pub struct ScimTokenServiceBuilder {
+    store: Arc<dyn TokenStore>,
+    argon2: Argon2Params,
+    accept_weak_argon2: bool,
+    overlap: Duration,
+    expiry: Option<Duration>,
+    max_concurrent_hashes: Option<usize>,
+    busy_wait: Duration,
+    prefix: String,
+    cache_capacity: usize,
+    clock: Arc<dyn Clock>,
+    audit: Arc<dyn AuditSink>,
+}
+
+impl ScimTokenServiceBuilder {
+    pub(crate) fn new(store: impl TokenStore) -> Self {
+        Self {
+            store: Arc::new(store),
+            argon2: Argon2Params::default(),
+            accept_weak_argon2: false,
+            overlap: Duration::ZERO,
+            expiry: None,
+            max_concurrent_hashes: None,
+            busy_wait: Duration::from_secs(1),
+            prefix: DEFAULT_PREFIX.to_owned(),
+            cache_capacity: 10_000,
+            clock: Arc::new(SystemClock),
+            audit: Arc::new(TracingAuditSink),
+        }
+    }
+
+    /// Argon2id parameters for new tokens (default OWASP: m = 19456 KiB, t = 2, p = 1). Parameters under
+    /// OWASP's minimum make [`build`](Self::build) fail unless
+    /// [`danger_accept_weak_argon2_for_tests`](Self::danger_accept_weak_argon2_for_tests) is set.
+    /// Tokens already issued keep the parameters they were hashed with.
+    pub fn argon2_params(mut self, params: Argon2Params) -> Self {
+        self.argon2 = params;
+        self
+    }
+
+    /// Accepts Argon2 parameters under OWASP's minimum. **For tests only**: fast hashing of a leaked
+    /// database is cheap to brute-force. The 256-bit token entropy makes it survivable, not advisable.
+    pub fn danger_accept_weak_argon2_for_tests(mut self, accept: bool) -> Self {
+        self.accept_weak_argon2 = accept;
+        self
+    }
+
+    /// How long the replaced token keeps working after a rotation (default 0: it stops at once, as in
+    /// Unleash). Gives identity providers time to pick up the new token.
+    pub fn overlap(mut self, window: Duration) -> Self {
+        self.overlap = window;
+        self
+    }
+
+    /// Lifetime of new tokens (default: none, they live until replaced or revoked).
+    pub fn expiry(mut self, lifetime: Duration) -> Self {
+        self.expiry = Some(lifetime);
+        self
+    }
+
+    /// How many Argon2 computations may run at once (default: the available parallelism).
+    pub fn max_concurrent_hashes(mut self, max: usize) -> Self {
+        self.max_concurrent_hashes = Some(max);
+        self
+    }
+
+    /// How long a call waits for a hashing slot before failing with [`Error::Busy`] (default 1 s).
+    pub fn busy_wait(mut self, wait: Duration) -> Self {
+        self.busy_wait = wait;
+        self
+    }
+
+    /// The token prefix (default `scim`): 1–16 lowercase letters and digits, starting with a letter.
+    /// Changing it invalidates every token already issued.
+    pub fn token_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// How many verified tokens the cache remembers (default 10 000; at least 1).
+    pub fn cache_capacity(mut self, capacity: usize) -> Self {
+        self.cache_capacity = capacity;
+        self
+    }
+
+    /// The clock (default: the system clock). Inject a [`ManualClock`](crate::ManualClock) in tests.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Where audit events go (default: [`TracingAuditSink`]).
+    pub fn audit_sink(mut self, sink: impl AuditSink) -> Self {
+        self.audit = Arc::new(sink);
+        self
+    }
+
+    /// Checks the options and builds the service.
+    pub fn build(self) -> Result<ScimTokenService> {
+        if !self.accept_weak_argon2 && !self.argon2.meets_owasp_minimum() {
+            return Err(Error::Config(format!(
+                "Argon2 parameters {:?} are under OWASP's minimum; use at least m = 19456 KiB, t = 2, p = 1 \
+                 (or m = 47104, t = 1), or call danger_accept_weak_argon2_for_tests(true) in tests",
+                self.argon2
+            )));
+        }
+        let parallelism = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let hasher =
+            Hasher::new(self.argon2, self.max_concurrent_hashes.unwrap_or(parallelism), self.busy_wait)?;
+        Ok(ScimTokenService::from_inner(Inner {
+            store: self.store,
+            hasher,
+            format: TokenFormat::new(&self.prefix)?,
+            cache: crate::cache::VerifiedCache::new(self.cache_capacity),
+            overlap: self.overlap,
+            expiry: self.expiry,
+            clock: self.clock,
+            audit: self.audit,
+        }))
+    }
+}

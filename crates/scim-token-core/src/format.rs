@@ -1,0 +1,212 @@
+//! The token format, modelled on GitHub's: `<prefix>_<selector><secret><checksum>`.
+//!
+//! - `prefix`: 1–16 lowercase letters or digits (default `scim`), so scanners can recognise the token.
+//! - `selector`: 16 base62 characters (≈95 bits), the token's public id, used for the store look-up.
+//! - `secret`: 43 base62 characters drawn uniformly from the OS CSPRNG: 43 · log2(62) ≈ 256.03 bits.
+//! - `checksum`: CRC32 of everything before it, as 6 base62 digits, so that a mistyped or truncated token
+//!   is rejected before any look-up.
+//!
+//! Base62 (`0-9A-Za-z`) survives copy-paste, URLs and double-click selection (the `_` keeps the token one
+//! word). Parsing checks the length first, works on bytes and never panics.
+
+use rand::TryRng;
+use rand::rngs::SysRng;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::ids::TokenId;
+
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const SELECTOR_LEN: usize = TokenId::LEN;
+const SECRET_LEN: usize = 43;
+const CHECKSUM_LEN: usize = 6;
+const BODY_LEN: usize = SELECTOR_LEN + SECRET_LEN + CHECKSUM_LEN;
+const MAX_PREFIX_LEN: usize = 16;
+
+/// The prefix used unless the builder sets another.
+pub const DEFAULT_PREFIX: &str = "scim";
+
+/// Generates and parses tokens with one prefix.
+///
+/// ```
+/// # use scim_token_core::TokenFormat;
+/// let format = TokenFormat::new("scim")?;
+/// // Garbage, truncation and typos are rejected without touching any store.
+/// assert!(format.parse("scim_not-a-token").is_err());
+/// # Ok::<(), scim_token_core::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenFormat {
+    /// The prefix followed by `_`.
+    head: Box<str>,
+}
+
+impl TokenFormat {
+    /// A format with `prefix`: 1–16 characters, lowercase ASCII letters and digits, starting with a letter.
+    pub fn new(prefix: &str) -> Result<Self> {
+        let what = "token prefix";
+        let starts_with_letter = prefix.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
+        if !starts_with_letter {
+            return Err(Error::InvalidInput { what, reason: "it must start with a lowercase letter" });
+        }
+        if prefix.len() > MAX_PREFIX_LEN {
+            return Err(Error::InvalidInput { what, reason: "it must be at most 16 characters" });
+        }
+        if !prefix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return Err(Error::InvalidInput { what, reason: "use only lowercase letters and digits" });
+        }
+        Ok(Self { head: format!("{prefix}_").into_boxed_str() })
+    }
+
+    /// The prefix, without the `_`.
+    pub fn prefix(&self) -> &str {
+        &self.head[..self.head.len() - 1]
+    }
+
+    /// The length of every token of this format.
+    pub fn token_len(&self) -> usize {
+        self.head.len() + BODY_LEN
+    }
+
+    /// Draws a new token from the OS CSPRNG. The token is zeroized when dropped.
+    pub(crate) fn generate(&self) -> Result<(TokenId, Zeroizing<String>)> {
+        // Allocated once at its final size so no partial copy of the secret is left behind by a realloc.
+        let mut token = Zeroizing::new(String::with_capacity(self.token_len()));
+        token.push_str(&self.head);
+        push_random_base62(&mut token, SELECTOR_LEN + SECRET_LEN)?;
+        let checksum = crc32fast::hash(token.as_bytes());
+        push_checksum(&mut token, checksum);
+        let selector = token[self.head.len()..self.head.len() + SELECTOR_LEN].to_owned();
+        Ok((TokenId::from_valid(selector), token))
+    }
+
+    /// Checks the shape and checksum of `presented` and returns its public id. Never panics.
+    pub fn parse(&self, presented: &str) -> Result<TokenId> {
+        let bytes = presented.as_bytes();
+        let well_formed = bytes.len() == self.token_len()
+            && bytes.starts_with(self.head.as_bytes())
+            && bytes[self.head.len()..].iter().all(u8::is_ascii_alphanumeric);
+        if !well_formed {
+            return Err(Error::InvalidToken);
+        }
+        let (checked, checksum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
+        if decode_checksum(checksum) != Some(crc32fast::hash(checked)) {
+            return Err(Error::InvalidToken);
+        }
+        let start = self.head.len();
+        // All bytes are ASCII alphanumerics here, so this slice is on char boundaries.
+        Ok(TokenId::from_valid(presented[start..start + SELECTOR_LEN].to_owned()))
+    }
+}
+
+impl Default for TokenFormat {
+    fn default() -> Self {
+        Self { head: format!("{DEFAULT_PREFIX}_").into_boxed_str() }
+    }
+}
+
+/// Appends `count` base62 characters drawn uniformly from the OS CSPRNG.
+fn push_random_base62(out: &mut String, count: usize) -> Result<()> {
+    let mut buf = Zeroizing::new([0u8; 64]);
+    let mut pushed = 0;
+    while pushed < count {
+        SysRng.try_fill_bytes(&mut buf[..]).map_err(|e| Error::Random(e.to_string()))?;
+        // 248 = 4 · 62: rejecting bytes above it keeps every character equally likely.
+        for &byte in buf.iter().filter(|&&b| b < 248).take(count - pushed) {
+            out.push(char::from(ALPHABET[usize::from(byte % 62)]));
+            pushed += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Appends `value` as six base62 digits, most significant first (62^6 > 2^32).
+fn push_checksum(out: &mut String, mut value: u32) {
+    let mut digits = [0u8; CHECKSUM_LEN];
+    for digit in digits.iter_mut().rev() {
+        *digit = ALPHABET[(value % 62) as usize];
+        value /= 62;
+    }
+    out.extend(digits.iter().map(|&d| char::from(d)));
+}
+
+/// Reads six base62 digits; `None` if they overflow a `u32` or are not base62.
+fn decode_checksum(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &d| {
+        let value = match d {
+            b'0'..=b'9' => d - b'0',
+            b'A'..=b'Z' => d - b'A' + 10,
+            b'a'..=b'z' => d - b'a' + 36,
+            _ => return None,
+        };
+        acc.checked_mul(62)?.checked_add(u32::from(value))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_tokens_have_the_documented_shape_and_parse() {
+        let format = TokenFormat::default();
+        let (id, token) = format.generate().unwrap();
+        assert_eq!(token.len(), 4 + 1 + 16 + 43 + 6);
+        assert!(token.starts_with("scim_"));
+        assert!(token[5..].bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_eq!(&token[5..21], id.as_str());
+        assert_eq!(format.parse(&token).unwrap(), id);
+    }
+
+    #[test]
+    fn tokens_are_distinct() {
+        let format = TokenFormat::default();
+        let tokens: std::collections::HashSet<String> =
+            (0..200).map(|_| format.generate().unwrap().1.to_string()).collect();
+        assert_eq!(tokens.len(), 200);
+    }
+
+    #[test]
+    fn every_single_character_typo_is_rejected() {
+        let format = TokenFormat::default();
+        let (_, token) = format.generate().unwrap();
+        for i in 5..token.len() {
+            let mut bytes = token.as_bytes().to_vec();
+            bytes[i] = if bytes[i] == b'a' { b'b' } else { b'a' };
+            let typo = String::from_utf8(bytes).unwrap();
+            assert!(format.parse(&typo).is_err(), "typo at {i} accepted");
+        }
+    }
+
+    #[test]
+    fn wrong_prefix_length_and_characters_are_rejected() {
+        let format = TokenFormat::default();
+        let (_, token) = format.generate().unwrap();
+        assert!(TokenFormat::new("other").unwrap().parse(&token).is_err());
+        assert!(format.parse(&token[..token.len() - 1]).is_err());
+        assert!(format.parse(&format!("{}x", &*token)).is_err());
+        assert!(format.parse("").is_err());
+        // Right byte length, but multibyte characters where a slice would split one.
+        let multibyte = format!("scim_a{}", "é".repeat(32));
+        assert_eq!(multibyte.len(), format.token_len());
+        assert!(format.parse(&multibyte).is_err());
+    }
+
+    #[test]
+    fn checksum_digits_round_trip_and_reject_overflow() {
+        for value in [0, 1, 61, 62, 0xDEAD_BEEF, u32::MAX] {
+            let mut s = String::new();
+            push_checksum(&mut s, value);
+            assert_eq!(decode_checksum(s.as_bytes()), Some(value));
+        }
+        assert_eq!(decode_checksum(b"zzzzzz"), None);
+    }
+
+    #[test]
+    fn prefix_rules() {
+        assert_eq!(TokenFormat::new("acme2").unwrap().prefix(), "acme2");
+        for bad in ["", "2x", "Scim", "scim_", "a".repeat(17).as_str()] {
+            assert!(TokenFormat::new(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Argon2id on the blocking pool, behind a semaphore, with parameter policy for what we write and read.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::TryRng;
+use rand::rngs::SysRng;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// OWASP's Argon2id configurations (memory KiB, iterations), all with parallelism 1. Parameters at or
+/// above any one row are accepted.
+const OWASP_MINIMUMS: [(u32, u32); 5] = [(47_104, 1), (19_456, 2), (12_288, 3), (9_216, 4), (7_168, 5)];
+
+/// The most a stored hash may ask of us, so a tampered row cannot exhaust memory or CPU.
+pub(crate) const MAX_M_COST_KIB: u32 = 256 * 1024;
+pub(crate) const MAX_T_COST: u32 = 16;
+pub(crate) const MAX_P_COST: u32 = 16;
+const MAX_OUTPUT_LEN: usize = 64;
+
+/// Argon2id parameters for new tokens. The default is OWASP's m = 19456 KiB, t = 2, p = 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Argon2Params {
+    /// Memory in KiB.
+    pub m_cost_kib: u32,
+    /// Iterations.
+    pub t_cost: u32,
+    /// Lanes.
+    pub p_cost: u32,
+}
+
+impl Default for Argon2Params {
+    fn default() -> Self {
+        Self { m_cost_kib: 19_456, t_cost: 2, p_cost: 1 }
+    }
+}
+
+impl Argon2Params {
+    /// Whether these meet one of OWASP's recommended configurations.
+    pub fn meets_owasp_minimum(&self) -> bool {
+        self.p_cost >= 1 && OWASP_MINIMUMS.iter().any(|&(m, t)| self.m_cost_kib >= m && self.t_cost >= t)
+    }
+
+    fn within_bounds(&self) -> bool {
+        self.m_cost_kib <= MAX_M_COST_KIB && self.t_cost <= MAX_T_COST && self.p_cost <= MAX_P_COST
+    }
+}
+
+/// Hashes and verifies tokens without blocking async workers or exceeding a concurrency budget.
+pub(crate) struct Hasher {
+    argon2: Argon2<'static>,
+    permits: Arc<Semaphore>,
+    busy_wait: Duration,
+}
+
+impl Hasher {
+    pub(crate) fn new(params: Argon2Params, max_concurrent: usize, busy_wait: Duration) -> Result<Self> {
+        if !params.within_bounds() {
+            return Err(Error::Config(format!(
+                "Argon2 parameters {params:?} exceed the supported maximum \
+                 (m ≤ {MAX_M_COST_KIB} KiB, t ≤ {MAX_T_COST}, p ≤ {MAX_P_COST})"
+            )));
+        }
+        let argon2_params = Params::new(params.m_cost_kib, params.t_cost, params.p_cost, None)
+            .map_err(|e| Error::Config(format!("Argon2 rejected {params:?}: {e}")))?;
+        if max_concurrent == 0 {
+            return Err(Error::Config("max_concurrent_hashes must be at least 1".into()));
+        }
+        Ok(Self {
+            argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, argon2_params),
+            permits: Arc::new(Semaphore::new(max_concurrent)),
+            busy_wait,
+        })
+    }
+
+    /// The PHC string of `token` with a fresh 16-byte salt from the OS CSPRNG.
+    pub(crate) async fn hash(&self, token: Zeroizing<String>) -> Result<String> {
+        let mut salt = [0u8; 16];
+        SysRng.try_fill_bytes(&mut salt).map_err(|e| Error::Random(e.to_string()))?;
+        let argon2 = self.argon2.clone();
+        self.run(move || {
+            argon2
+                .hash_password_with_salt(token.as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .map_err(|e| Error::Hashing(e.to_string()))
+        })
+        .await?
+    }
+
+    /// Whether `token` matches the stored PHC string. A hash that is not Argon2id or asks for more than
+    /// the supported maximum is refused without running Argon2.
+    pub(crate) async fn verify(&self, token: Zeroizing<String>, stored: String) -> Result<bool> {
+        let Ok(hash) = PasswordHash::new(&stored) else {
+            tracing::error!("a stored SCIM token hash is not a PHC string; the token is refused");
+            return Ok(false);
+        };
+        if !stored_hash_is_acceptable(&hash) {
+            tracing::error!("a stored SCIM token hash is not Argon2id within bounds; the token is refused");
+            return Ok(false);
+        }
+        self.run(move || Argon2::default().verify_password(token.as_bytes(), &hash).is_ok()).await
+    }
+
+    /// Runs `work` on the blocking pool once a permit is free, or fails with `Busy` after `busy_wait`.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let permit = self.acquire().await?;
+        tokio::task::spawn_blocking(move || {
+            // The permit moves into the task: it is released when the hash is done, even if the caller
+            // stopped waiting, so abandoned requests cannot push more hashes than the budget.
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|_| Error::Hashing("the hashing task did not complete".into()))
+    }
+
+    async fn acquire(&self) -> Result<OwnedSemaphorePermit> {
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
+        match tokio::time::timeout(self.busy_wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Error::Busy),
+        }
+    }
+}
+
+fn stored_hash_is_acceptable(hash: &PasswordHash) -> bool {
+    if hash.algorithm.as_str() != "argon2id" || hash.hash.is_none_or(|out| out.len() > MAX_OUTPUT_LEN) {
+        return false;
+    }
+    Params::try_from(hash).is_ok_and(|p| {
+        Argon2Params { m_cost_kib: p.m_cost(), t_cost: p.t_cost(), p_cost: p.p_cost() }.within_bounds()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fast() -> Hasher {
+        Hasher::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 2, Duration::from_secs(5)).unwrap()
+    }
+
+    #[test]
+    fn owasp_policy() {
+        assert!(Argon2Params::default().meets_owasp_minimum());
+        assert!(Argon2Params { m_cost_kib: 47_104, t_cost: 1, p_cost: 1 }.meets_owasp_minimum());
+        assert!(Argon2Params { m_cost_kib: 7_168, t_cost: 5, p_cost: 1 }.meets_owasp_minimum());
+        assert!(!Argon2Params { m_cost_kib: 19_455, t_cost: 2, p_cost: 1 }.meets_owasp_minimum());
+        assert!(!Argon2Params { m_cost_kib: 19_456, t_cost: 1, p_cost: 1 }.meets_owasp_minimum());
+        assert!(!Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }.meets_owasp_minimum());
+    }
+
+    #[tokio::test]
+    async fn hash_then_verify() {
+        let hasher = fast();
+        let phc = hasher.hash(Zeroizing::new("right".into())).await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+        assert!(hasher.verify(Zeroizing::new("right".into()), phc.clone()).await.unwrap());
+        assert!(!hasher.verify(Zeroizing::new("wrong".into()), phc).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn stored_hashes_out_of_bounds_are_refused_without_hashing() {
+        let hasher = fast();
+        let phc = hasher.hash(Zeroizing::new("t".into())).await.unwrap();
+        let greedy = phc.replace("m=8,", "m=4194304,");
+        assert!(!hasher.verify(Zeroizing::new("t".into()), greedy).await.unwrap());
+        let argon2i = phc.replace("$argon2id$", "$argon2i$");
+        assert!(!hasher.verify(Zeroizing::new("t".into()), argon2i).await.unwrap());
+        assert!(!hasher.verify(Zeroizing::new("t".into()), "not a hash".into()).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn saturated_hasher_reports_busy() {
+        let hasher =
+            Hasher::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 1, Duration::ZERO).unwrap();
+        let held = hasher.permits.clone().try_acquire_owned().unwrap();
+        assert!(matches!(hasher.hash(Zeroizing::new("t".into())).await, Err(Error::Busy)));
+        drop(held);
+        assert!(hasher.hash(Zeroizing::new("t".into())).await.is_ok());
+    }
+
+    #[test]
+    fn out_of_bounds_params_are_a_config_error() {
+        let greedy = Argon2Params { m_cost_kib: MAX_M_COST_KIB + 1, t_cost: 2, p_cost: 1 };
+        assert!(matches!(Hasher::new(greedy, 1, Duration::ZERO), Err(Error::Config(_))));
+        assert!(matches!(Hasher::new(Argon2Params::default(), 0, Duration::ZERO), Err(Error::Config(_))));
+    }
+}

@@ -1,0 +1,159 @@
+//! Validated names: the scope a token belongs to, the actor who acted, and a token's public id.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// Checks `value` against a length bound and an allowed character set.
+fn validate(what: &'static str, value: &str, max_len: usize, allowed: fn(char) -> bool) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::InvalidInput { what, reason: "it is empty" });
+    }
+    if value.len() > max_len {
+        return Err(Error::InvalidInput { what, reason: "it is too long" });
+    }
+    if !value.chars().all(allowed) {
+        return Err(Error::InvalidInput { what, reason: "it contains a character that is not allowed" });
+    }
+    Ok(())
+}
+
+/// Whose SCIM token this is: a tenant id, or [`Scope::default_scope`] in a single-tenant host.
+///
+/// 1 to 128 characters from `A-Z a-z 0-9 - _ . : @`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Scope(String);
+
+impl Scope {
+    /// The longest scope accepted, in bytes.
+    pub const MAX_LEN: usize = 128;
+    /// The scope a single-tenant host uses.
+    pub const DEFAULT: &'static str = "default";
+
+    /// Validates and wraps a scope name.
+    ///
+    /// ```
+    /// # use scim_token_core::Scope;
+    /// assert!(Scope::new("tenant-42").is_ok());
+    /// assert!(Scope::new("no spaces").is_err());
+    /// ```
+    pub fn new(value: impl Into<String>) -> Result<Self> {
+        let value = value.into();
+        validate("scope", &value, Self::MAX_LEN, |c| c.is_ascii_alphanumeric() || "-_.:@".contains(c))?;
+        Ok(Self(value))
+    }
+
+    /// The scope named [`Scope::DEFAULT`].
+    pub fn default_scope() -> Self {
+        Self(Self::DEFAULT.to_owned())
+    }
+
+    /// The scope's name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Who performed an administrative action (generate, revoke, settings), for the record and the audit trail.
+///
+/// 1 to 256 characters, none of them control characters.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Actor(String);
+
+impl Actor {
+    /// The longest actor accepted, in bytes.
+    pub const MAX_LEN: usize = 256;
+
+    /// Validates and wraps an actor name.
+    pub fn new(value: impl Into<String>) -> Result<Self> {
+        let value = value.into();
+        validate("actor", &value, Self::MAX_LEN, |c| !c.is_control())?;
+        Ok(Self(value))
+    }
+
+    /// The actor's name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A token's public id: the selector embedded in the token, used to look the token up. Not a secret.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TokenId(String);
+
+impl TokenId {
+    /// The length of every token id.
+    pub const LEN: usize = 16;
+
+    /// Validates and wraps a token id read back from storage.
+    pub fn new(value: impl Into<String>) -> Result<Self> {
+        let value = value.into();
+        validate("token id", &value, Self::LEN, |c| c.is_ascii_alphanumeric())?;
+        if value.len() != Self::LEN {
+            return Err(Error::InvalidInput { what: "token id", reason: "it must be 16 characters long" });
+        }
+        Ok(Self(value))
+    }
+
+    /// Wraps a selector already known to be 16 base62 characters.
+    pub(crate) fn from_valid(value: String) -> Self {
+        debug_assert_eq!(value.len(), Self::LEN);
+        Self(value)
+    }
+
+    /// The id's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! impl_text {
+    ($($ty:ident),*) => {$(
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($ty), self.0)
+            }
+        }
+        impl AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    )*};
+}
+impl_text!(Scope, Actor, TokenId);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_rules() {
+        assert!(Scope::new("a").is_ok());
+        assert!(Scope::new("tenant:eu-1@acme.example").is_ok());
+        assert!(Scope::new("").is_err());
+        assert!(Scope::new("x".repeat(129)).is_err());
+        assert!(Scope::new("ünï").is_err());
+        assert!(Scope::new("a/b").is_err());
+    }
+
+    #[test]
+    fn actor_rules() {
+        assert!(Actor::new("Ada Lövelace <ada@example.com>").is_ok());
+        assert!(Actor::new("").is_err());
+        assert!(Actor::new("evil\nlog line").is_err());
+        assert!(Actor::new("x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn token_id_rules() {
+        assert!(TokenId::new("abcdefghij012345").is_ok());
+        assert!(TokenId::new("abcdefghij01234").is_err());
+        assert!(TokenId::new("abcdefghij01234_").is_err());
+    }
+}

@@ -1,0 +1,40 @@
+//! The core of **scim-token**: issue, rotate, revoke and verify the bearer token an identity provider
+//! (Okta, Entra ID, …) uses to call your server's SCIM API.
+//!
+//! - [`ScimTokenService`] holds the rules: generate (an atomic replace), verify, revoke, settings.
+//! - [`TokenStore`] is the small, object-safe storage contract a backend implements; the `testkit`
+//!   feature ships the conformance suite every backend runs ([`token_store_conformance!`]).
+//!
+//! Tokens look like `scim_<16-char selector><43-char secret><6-char CRC32>` (see [`TokenFormat`]), come
+//! from the OS CSPRNG, are stored only as Argon2id PHC strings and are compared in constant time.
+#![forbid(unsafe_code)]
+
+mod audit;
+mod builder;
+mod cache;
+mod error;
+mod format;
+mod hashing;
+mod ids;
+mod record;
+mod secret;
+mod service;
+mod store;
+mod time;
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use async_trait::async_trait;
+
+pub use audit::{AuditAction, AuditEvent, AuditSink, TracingAuditSink};
+pub use builder::ScimTokenServiceBuilder;
+pub use error::{Error, Result, StoreError};
+pub use format::{DEFAULT_PREFIX, TokenFormat};
+pub use hashing::Argon2Params;
+pub use ids::{Actor, Scope, TokenId};
+pub use record::{PreviousToken, ScopeState, TokenInfo, TokenLookup, TokenRecord, TokenRole};
+pub use secret::{NewToken, VerifiedToken};
+pub use service::{ScimTokenService, ScopeStatus};
+pub use store::TokenStore;
+pub use time::{Clock, ManualClock, SystemClock, Timestamp};

@@ -1,0 +1,69 @@
+//! The freshly generated token: shown once, never printed by `Debug` or `Display`, zeroized on drop.
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::ids::{Scope, TokenId};
+use crate::record::TokenInfo;
+
+/// A token [`generate`](crate::ScimTokenService::generate) just issued. Hand
+/// [`expose_secret`](Self::expose_secret) to the administrator once; it cannot be recovered later.
+///
+/// `Debug` and `Display` print only the public id, and the memory is zeroized on drop.
+pub struct NewToken {
+    token: SecretString,
+    scope: Scope,
+    info: TokenInfo,
+}
+
+impl NewToken {
+    pub(crate) fn new(token: SecretString, scope: Scope, info: TokenInfo) -> Self {
+        Self { token, scope, info }
+    }
+
+    /// The plaintext token. Show it once and do not log it.
+    pub fn expose_secret(&self) -> &str {
+        self.token.expose_secret()
+    }
+
+    /// The token's public id.
+    pub fn id(&self) -> &crate::TokenId {
+        &self.info.id
+    }
+
+    /// The scope it belongs to.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// Its metadata (creation time, creator, expiry).
+    pub fn info(&self) -> &TokenInfo {
+        &self.info
+    }
+}
+
+impl fmt::Debug for NewToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewToken")
+            .field("token", &"[redacted]")
+            .field("scope", &self.scope)
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+impl fmt::Display for NewToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[redacted SCIM token {}]", self.info.id)
+    }
+}
+
+/// The identity a successful verification proves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// The scope (tenant) the token belongs to.
+    pub scope: Scope,
+    /// The public id of the token that was presented.
+    pub token_id: TokenId,
+}

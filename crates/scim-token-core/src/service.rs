@@ -1,0 +1,240 @@
+//! [`ScimTokenService`]: generate (atomic replace), verify, revoke, status and settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use zeroize::Zeroizing;
+
+use crate::audit::{AuditAction, AuditEvent, AuditSink};
+use crate::builder::ScimTokenServiceBuilder;
+use crate::cache::{VerifiedCache, fingerprint};
+use crate::error::{Error, Result};
+use crate::format::TokenFormat;
+use crate::hashing::Hasher;
+use crate::ids::{Actor, Scope, TokenId};
+use crate::record::{TokenInfo, TokenLookup, TokenRecord, TokenRole};
+use crate::secret::{NewToken, VerifiedToken};
+use crate::store::TokenStore;
+use crate::time::{Clock, Timestamp};
+
+/// `last_used_at` is written at most this often per token, never on every request.
+const USE_RECORD_INTERVAL_MS: i64 = 60_000;
+
+/// Issues, rotates, revokes and verifies SCIM bearer tokens over a [`TokenStore`]. Cheap to clone.
+///
+/// ```
+/// # async fn demo(store: impl scim_token_core::TokenStore) -> scim_token_core::Result<()> {
+/// use scim_token_core::{Actor, Scope, ScimTokenService};
+///
+/// let service = ScimTokenService::builder(store).build()?;
+/// let scope = Scope::default_scope();
+/// let admin = Actor::new("admin@example.com")?;
+/// service.set_enabled(&scope, true, &admin).await?;
+///
+/// let token = service.generate(&scope, &admin).await?; // show token.expose_secret() once
+/// let verified = service.verify(token.expose_secret()).await?;
+/// assert_eq!(verified.scope, scope);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ScimTokenService {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) hasher: Hasher,
+    pub(crate) format: TokenFormat,
+    pub(crate) cache: VerifiedCache,
+    pub(crate) overlap: Duration,
+    pub(crate) expiry: Option<Duration>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) audit: Arc<dyn AuditSink>,
+}
+
+/// A scope's settings and token metadata, without any secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopeStatus {
+    /// Whether SCIM provisioning is enabled.
+    pub enabled: bool,
+    /// Whether a current, unexpired token exists.
+    pub has_token: bool,
+    /// The current token's metadata.
+    pub current: Option<TokenInfo>,
+    /// The replaced token's metadata and the end of its overlap window, while it is still accepted.
+    pub previous: Option<(TokenInfo, Timestamp)>,
+}
+
+impl ScimTokenService {
+    /// Starts building a service over `store` (any [`TokenStore`], including `Arc<dyn TokenStore>`).
+    pub fn builder(store: impl TokenStore) -> ScimTokenServiceBuilder {
+        ScimTokenServiceBuilder::new(store)
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// The token format in use, e.g. to pre-check tokens elsewhere.
+    pub fn format(&self) -> &TokenFormat {
+        &self.inner.format
+    }
+
+    /// Generates a new token for `scope` and makes it the only valid one (or, with an overlap window, keeps
+    /// the replaced one until the window ends). The token is returned once and cannot be recovered.
+    ///
+    /// The replace is one atomic store operation: if this fails, the previous token still works.
+    pub async fn generate(&self, scope: &Scope, actor: &Actor) -> Result<NewToken> {
+        let inner = &*self.inner;
+        let (id, token) = inner.format.generate()?;
+        let hash = inner.hasher.hash(token.clone()).await?;
+        let now = inner.clock.now();
+        let record = TokenRecord {
+            id: id.clone(),
+            scope: scope.clone(),
+            hash,
+            created_at: now,
+            created_by: actor.clone(),
+            expires_at: inner.expiry.map(|lifetime| now.saturating_add(lifetime)),
+            last_used_at: None,
+        };
+        let info = record.info();
+        let keep_previous_until = (!inner.overlap.is_zero()).then(|| now.saturating_add(inner.overlap));
+        inner.store.replace_current(record, keep_previous_until).await?;
+        self.audit(scope, actor, AuditAction::TokenGenerated, Some(id), now);
+        // The buffer moves into the secret without a copy (its capacity is exact); both wipe on drop.
+        let mut token = token;
+        let token = SecretString::from(std::mem::take(&mut *token));
+        Ok(NewToken::new(token, scope.clone(), info))
+    }
+
+    /// Verifies a presented token (the `Authorization` header's value without `Bearer `) and returns its
+    /// scope and id. Every failure is the same [`Error::InvalidToken`]; store and capacity problems are
+    /// [`Error::Store`] and [`Error::Busy`].
+    ///
+    /// Order of checks: format and checksum (no I/O) → one store look-up by the public selector (an unknown
+    /// selector is refused without Argon2) → enabled, expiry, overlap → cached verification or Argon2id.
+    pub async fn verify(&self, presented: &str) -> Result<VerifiedToken> {
+        self.check(presented, None).await
+    }
+
+    /// Like [`verify`](Self::verify), but also refuses a valid token of any scope other than `scope`.
+    pub async fn verify_for(&self, scope: &Scope, presented: &str) -> Result<VerifiedToken> {
+        self.check(presented, Some(scope)).await
+    }
+
+    /// Revokes every token of `scope`: none verifies afterwards until a new one is generated.
+    pub async fn revoke(&self, scope: &Scope, actor: &Actor) -> Result<()> {
+        let inner = &*self.inner;
+        let removed = inner.store.remove_tokens(scope).await?;
+        inner.cache.remove(&removed);
+        let now = inner.clock.now();
+        self.audit(scope, actor, AuditAction::TokensRevoked, removed.into_iter().next(), now);
+        Ok(())
+    }
+
+    /// Enables or disables SCIM provisioning for `scope`. A disabled scope rejects every token; its tokens
+    /// are kept and work again once it is enabled.
+    pub async fn set_enabled(&self, scope: &Scope, enabled: bool, actor: &Actor) -> Result<()> {
+        let inner = &*self.inner;
+        inner.store.set_enabled(scope, enabled).await?;
+        let action = if enabled { AuditAction::ScimEnabled } else { AuditAction::ScimDisabled };
+        self.audit(scope, actor, action, None, inner.clock.now());
+        Ok(())
+    }
+
+    /// The scope's settings and token metadata. Never returns a secret or a hash.
+    pub async fn status(&self, scope: &Scope) -> Result<ScopeStatus> {
+        let inner = &*self.inner;
+        let state = inner.store.load_scope(scope).await?;
+        let now = inner.clock.now();
+        let live = |expires_at: Option<Timestamp>| expires_at.is_none_or(|at| now < at);
+        let current = state.current.map(|record| record.info());
+        let previous = state
+            .previous
+            .filter(|p| now < p.valid_until && live(p.record.expires_at))
+            .map(|p| (p.record.info(), p.valid_until));
+        Ok(ScopeStatus {
+            enabled: state.enabled,
+            has_token: current.as_ref().is_some_and(|info| live(info.expires_at)),
+            current,
+            previous,
+        })
+    }
+
+    async fn check(&self, presented: &str, expected: Option<&Scope>) -> Result<VerifiedToken> {
+        let inner = &*self.inner;
+        let Ok(id) = inner.format.parse(presented) else {
+            tracing::debug!("SCIM token rejected: malformed");
+            return Err(Error::InvalidToken);
+        };
+        let Some(found) = inner.store.find_token(&id).await? else {
+            tracing::debug!(token_id = %id, "SCIM token rejected: unknown");
+            return Err(Error::InvalidToken);
+        };
+        let now = inner.clock.now();
+        if let Some(reason) = refusal(&found, expected, now) {
+            tracing::debug!(token_id = %id, reason, "SCIM token rejected");
+            return Err(Error::InvalidToken);
+        }
+        let record = found.record;
+        let fingerprint = fingerprint(presented);
+        if !inner.cache.is_verified(&id, &fingerprint, &record.hash) {
+            let presented = Zeroizing::new(presented.to_owned());
+            if !inner.hasher.verify(presented, record.hash.clone()).await? {
+                tracing::debug!(token_id = %id, "SCIM token rejected: wrong secret");
+                return Err(Error::InvalidToken);
+            }
+            inner.cache.insert(id.clone(), fingerprint, record.hash);
+        }
+        if inner.cache.claim_use_record(&id, record.last_used_at, now, USE_RECORD_INTERVAL_MS) {
+            // A failed bookkeeping write must not turn a valid token away.
+            if let Err(error) = inner.store.record_use(&id, now).await {
+                tracing::warn!(token_id = %id, %error, "could not record SCIM token use");
+            }
+        }
+        Ok(VerifiedToken { scope: record.scope, token_id: id })
+    }
+
+    fn audit(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        action: AuditAction,
+        token_id: Option<TokenId>,
+        at: Timestamp,
+    ) {
+        let event = AuditEvent { scope: scope.clone(), actor: actor.clone(), action, token_id, at };
+        self.inner.audit.record(&event);
+    }
+}
+
+/// Why a looked-up token must be refused before any hashing, if it must.
+fn refusal(found: &TokenLookup, expected: Option<&Scope>, now: Timestamp) -> Option<&'static str> {
+    if expected.is_some_and(|scope| *scope != found.record.scope) {
+        return Some("other scope");
+    }
+    if !found.scope_enabled {
+        return Some("scope disabled");
+    }
+    if found.record.expires_at.is_some_and(|at| now >= at) {
+        return Some("expired");
+    }
+    if let TokenRole::Previous { valid_until } = found.role
+        && now >= valid_until
+    {
+        return Some("overlap window over");
+    }
+    None
+}
+
+impl std::fmt::Debug for ScimTokenService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimTokenService")
+            .field("prefix", &self.inner.format.prefix())
+            .field("overlap", &self.inner.overlap)
+            .field("expiry", &self.inner.expiry)
+            .finish_non_exhaustive()
+    }
+}

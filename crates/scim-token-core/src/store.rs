@@ -1,0 +1,84 @@
+//! The storage contract every backend implements.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::StoreError;
+use crate::ids::{Scope, TokenId};
+use crate::record::{ScopeState, TokenLookup, TokenRecord};
+use crate::time::Timestamp;
+
+/// Where tokens and settings live. Small and object-safe: use it as `Arc<dyn TokenStore>`.
+///
+/// A store holds storage code only; every rule (expiry, overlap, enabled, hashing) lives in
+/// [`ScimTokenService`](crate::ScimTokenService). What a store must guarantee:
+///
+/// - [`replace_current`](Self::replace_current) is **one atomic operation**: readers, other handles and
+///   other processes see either the old state or the new one, never a mix, and a crash leaves one of the two.
+/// - A scope never written to reads as [`ScopeState::default()`] (disabled, no token).
+/// - Token ids are unique across scopes; the service generates them at random.
+///
+/// Run the conformance suite (`testkit` feature, [`token_store_conformance!`](crate::token_store_conformance))
+/// against your backend to check these.
+#[async_trait]
+pub trait TokenStore: Send + Sync + 'static {
+    /// Everything stored for `scope`.
+    async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError>;
+
+    /// The record with this id, current or previous, in any scope, with its role and its scope's flag.
+    /// Called on every verification: make it one indexed read.
+    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError>;
+
+    /// Atomically makes `record` the current token of `record.scope`.
+    ///
+    /// With `keep_previous_until: None` every earlier token of the scope is deleted. With `Some(t)` the
+    /// replaced current token becomes the previous one, valid until `t`, and any older previous is deleted.
+    /// The scope's enabled flag is unchanged (a new scope is created disabled).
+    async fn replace_current(
+        &self,
+        record: TokenRecord,
+        keep_previous_until: Option<Timestamp>,
+    ) -> Result<(), StoreError>;
+
+    /// Atomically deletes the current and previous tokens of `scope`, returning the ids deleted.
+    async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError>;
+
+    /// Sets `scope`'s enabled flag, creating the scope if needed. Tokens are untouched.
+    async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError>;
+
+    /// Sets the token's `last_used_at`. An unknown id is not an error: it may have just been rotated away.
+    async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError>;
+}
+
+/// Shared handles are stores too, so a service can be built from an `Arc<dyn TokenStore>`.
+#[async_trait]
+impl<S: TokenStore + ?Sized> TokenStore for Arc<S> {
+    async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
+        (**self).load_scope(scope).await
+    }
+
+    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
+        (**self).find_token(id).await
+    }
+
+    async fn replace_current(
+        &self,
+        record: TokenRecord,
+        keep_previous_until: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        (**self).replace_current(record, keep_previous_until).await
+    }
+
+    async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
+        (**self).remove_tokens(scope).await
+    }
+
+    async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
+        (**self).set_enabled(scope, enabled).await
+    }
+
+    async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
+        (**self).record_use(id, at).await
+    }
+}

@@ -1,0 +1,299 @@
+//! The backend conformance suite (feature `testkit`): plain `async fn`s over a [`TokenStore`], after
+//! object_store's `integration` module, plus [`token_store_conformance!`](crate::token_store_conformance)
+//! which expands them into `#[tokio::test]`s.
+//!
+//! Every function panics with a message on the first broken guarantee. Give each one a fresh, empty store.
+//!
+//! ```text
+//! // In your backend's tests (needs `tokio` with `macros` and `rt-multi-thread` as a dev-dependency):
+//! scim_token_core::token_store_conformance!(async { MyStore::connect_fresh().await });
+//! ```
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+
+use crate::{
+    Actor, PreviousToken, Scope, ScopeState, Timestamp, TokenId, TokenLookup, TokenRecord, TokenRole,
+    TokenStore,
+};
+
+/// How many replaces race in the concurrency checks.
+pub const CONCURRENT_REPLACES: usize = 64;
+
+/// A scope for tests.
+pub fn scope(name: &str) -> Scope {
+    Scope::new(name).expect("test scope names are valid")
+}
+
+/// A record with a process-wide unique id, a plausible PHC string and every field set.
+pub fn record(scope: &Scope) -> TokenRecord {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    TokenRecord {
+        id: TokenId::new(format!("tk{n:014}")).expect("generated ids are valid"),
+        scope: scope.clone(),
+        hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ${n:0>43}"),
+        created_at: Timestamp::from_unix_millis(1_700_000_000_000 + n as i64),
+        created_by: Actor::new("admin@example.com").expect("valid"),
+        expires_at: Some(Timestamp::from_unix_millis(1_800_000_000_123)),
+        last_used_at: None,
+    }
+}
+
+async fn state(store: &dyn TokenStore, scope: &Scope) -> ScopeState {
+    store.load_scope(scope).await.expect("load_scope failed")
+}
+
+async fn find(store: &dyn TokenStore, id: &TokenId) -> Option<TokenLookup> {
+    store.find_token(id).await.expect("find_token failed")
+}
+
+async fn replace(store: &dyn TokenStore, record: &TokenRecord, keep_until: Option<Timestamp>) {
+    store.replace_current(record.clone(), keep_until).await.expect("replace_current failed");
+}
+
+/// A scope never written to is disabled and empty; unknown ids are not found; no-ops succeed.
+pub async fn empty_scope(store: &dyn TokenStore) {
+    let s = scope("never-written");
+    assert_eq!(state(store, &s).await, ScopeState::default(), "an unwritten scope must read as the default");
+    assert_eq!(find(store, &TokenId::new("0000000000000000").unwrap()).await, None);
+    assert!(store.remove_tokens(&s).await.expect("remove_tokens failed").is_empty());
+    store
+        .record_use(&TokenId::new("0000000000000001").unwrap(), Timestamp::from_unix_millis(1))
+        .await
+        .expect("record_use of an unknown id must succeed");
+}
+
+/// Without an overlap, a replace deletes every earlier token of the scope.
+pub async fn replace_drops_previous(store: &dyn TokenStore) {
+    let s = scope("drops");
+    let (first, second) = (record(&s), record(&s));
+    replace(store, &first, None).await;
+    replace(store, &second, None).await;
+    let st = state(store, &s).await;
+    assert_eq!(st.current.as_ref(), Some(&second));
+    assert_eq!(st.previous, None, "without overlap no previous token may be kept");
+    assert_eq!(find(store, &first.id).await, None, "the replaced token must be gone");
+    let found = find(store, &second.id).await.expect("the current token must be found");
+    assert_eq!(found.role, TokenRole::Current);
+    assert_eq!(found.record, second);
+}
+
+/// With an overlap, the replaced token is kept as the previous one, and only one previous is kept.
+pub async fn replace_keeps_previous_with_overlap(store: &dyn TokenStore) {
+    let s = scope("overlap");
+    let (r1, r2, r3, r4) = (record(&s), record(&s), record(&s), record(&s));
+    let (t1, t2) = (Timestamp::from_unix_millis(5_000), Timestamp::from_unix_millis(6_000));
+    replace(store, &r1, Some(t1)).await;
+    assert_eq!(state(store, &s).await.previous, None, "the first token has no predecessor");
+    replace(store, &r2, Some(t1)).await;
+    let st = state(store, &s).await;
+    assert_eq!(st.current.as_ref(), Some(&r2));
+    assert_eq!(st.previous, Some(PreviousToken { record: r1.clone(), valid_until: t1 }));
+    let found = find(store, &r1.id).await.expect("the previous token must be found during overlap");
+    assert_eq!(found.role, TokenRole::Previous { valid_until: t1 });
+
+    replace(store, &r3, Some(t2)).await;
+    let st = state(store, &s).await;
+    assert_eq!(st.previous, Some(PreviousToken { record: r2.clone(), valid_until: t2 }));
+    assert_eq!(find(store, &r1.id).await, None, "only one previous token may be kept");
+
+    replace(store, &r4, None).await;
+    let st = state(store, &s).await;
+    assert_eq!(st.current.as_ref(), Some(&r4));
+    assert_eq!(st.previous, None);
+    assert_eq!(find(store, &r2.id).await, None);
+    assert_eq!(find(store, &r3.id).await, None);
+}
+
+/// Writes to one scope never show in another.
+pub async fn scopes_are_isolated(store: &dyn TokenStore) {
+    let (a, b) = (scope("tenant-a"), scope("tenant-b"));
+    let (ra, rb) = (record(&a), record(&b));
+    replace(store, &ra, None).await;
+    store.set_enabled(&a, true).await.expect("set_enabled failed");
+    assert_eq!(state(store, &b).await, ScopeState::default(), "scope b must be untouched");
+    replace(store, &rb, None).await;
+    assert_eq!(state(store, &a).await.current.as_ref(), Some(&ra), "a replace in b must not touch a");
+    assert!(!find(store, &rb.id).await.unwrap().scope_enabled, "b's flag is b's own");
+    store.remove_tokens(&b).await.expect("remove_tokens failed");
+    assert_eq!(state(store, &a).await.current.as_ref(), Some(&ra), "revoking b must not touch a");
+    assert_eq!(find(store, &ra.id).await.map(|f| f.record.scope), Some(a));
+}
+
+/// The enabled flag persists, survives replaces and revokes, and is reported by `find_token`.
+pub async fn settings_persist(store: &dyn TokenStore) {
+    let s = scope("settings");
+    store.set_enabled(&s, true).await.expect("set_enabled failed");
+    assert!(state(store, &s).await.enabled);
+    let r = record(&s);
+    replace(store, &r, None).await;
+    assert!(state(store, &s).await.enabled, "a replace must keep the flag");
+    assert!(find(store, &r.id).await.unwrap().scope_enabled);
+    store.set_enabled(&s, false).await.expect("set_enabled failed");
+    let st = state(store, &s).await;
+    assert!(!st.enabled);
+    assert_eq!(st.current.as_ref(), Some(&r), "disabling must keep the token");
+    assert!(!find(store, &r.id).await.unwrap().scope_enabled);
+    store.set_enabled(&s, true).await.expect("set_enabled failed");
+    store.remove_tokens(&s).await.expect("remove_tokens failed");
+    assert!(state(store, &s).await.enabled, "a revoke must keep the flag");
+    let fresh = scope("settings-new");
+    replace(store, &record(&fresh), None).await;
+    assert!(!state(store, &fresh).await.enabled, "a scope created by a replace starts disabled");
+}
+
+/// Every field of a record comes back exactly, through both reads, with and without optional values.
+pub async fn fields_round_trip(store: &dyn TokenStore) {
+    let s = scope(&format!("{}:@.-_", "z".repeat(Scope::MAX_LEN - 5)));
+    let mut full = record(&s);
+    full.created_by = Actor::new("Zoë \"root\" O'Brien ✓ <zoe@example.com>").unwrap();
+    full.created_at = Timestamp::from_unix_millis(-1);
+    full.expires_at = Some(Timestamp::from_unix_millis(i64::MAX));
+    full.last_used_at = Some(Timestamp::from_unix_millis(i64::MIN));
+    full.hash = format!("$argon2id$v=19$m=262144,t=16,p=16${}", "A".repeat(200));
+    replace(store, &full, None).await;
+    assert_eq!(state(store, &s).await.current.as_ref(), Some(&full));
+    assert_eq!(find(store, &full.id).await.map(|f| f.record), Some(full.clone()));
+
+    let mut bare = record(&s);
+    bare.expires_at = None;
+    bare.last_used_at = None;
+    let until = Timestamp::from_unix_millis(1_234_567_890_123);
+    replace(store, &bare, Some(until)).await;
+    let st = state(store, &s).await;
+    assert_eq!(st.current.as_ref(), Some(&bare));
+    assert_eq!(st.previous, Some(PreviousToken { record: full, valid_until: until }));
+}
+
+/// `remove_tokens` deletes current and previous and returns their ids; the flag stays.
+pub async fn remove_tokens_deletes_all(store: &dyn TokenStore) {
+    let s = scope("revoke");
+    store.set_enabled(&s, true).await.expect("set_enabled failed");
+    let (r1, r2) = (record(&s), record(&s));
+    replace(store, &r1, None).await;
+    replace(store, &r2, Some(Timestamp::from_unix_millis(i64::MAX))).await;
+    let removed: HashSet<TokenId> =
+        store.remove_tokens(&s).await.expect("remove_tokens failed").into_iter().collect();
+    assert_eq!(removed, HashSet::from([r1.id.clone(), r2.id.clone()]));
+    assert_eq!(state(store, &s).await, ScopeState { enabled: true, current: None, previous: None });
+    assert_eq!(find(store, &r1.id).await, None);
+    assert_eq!(find(store, &r2.id).await, None);
+}
+
+/// `record_use` sets `last_used_at` of current and previous tokens and nothing else.
+pub async fn record_use_sets_last_used(store: &dyn TokenStore) {
+    let s = scope("usage");
+    let (r1, r2) = (record(&s), record(&s));
+    replace(store, &r1, None).await;
+    replace(store, &r2, Some(Timestamp::from_unix_millis(i64::MAX))).await;
+    let (t1, t2) = (Timestamp::from_unix_millis(42), Timestamp::from_unix_millis(43));
+    store.record_use(&r2.id, t2).await.expect("record_use failed");
+    store.record_use(&r1.id, t1).await.expect("record_use failed");
+    let st = state(store, &s).await;
+    assert_eq!(st.current, Some(TokenRecord { last_used_at: Some(t2), ..r2 }));
+    assert_eq!(st.previous.map(|p| p.record), Some(TokenRecord { last_used_at: Some(t1), ..r1 }));
+}
+
+/// Spawns [`CONCURRENT_REPLACES`] tasks that replace at once; returns the records written.
+async fn race_replaces(
+    store: Arc<dyn TokenStore>,
+    s: &Scope,
+    keep_until: Option<Timestamp>,
+) -> Vec<TokenRecord> {
+    let records: Vec<TokenRecord> = (0..CONCURRENT_REPLACES).map(|_| record(s)).collect();
+    let barrier = Arc::new(Barrier::new(CONCURRENT_REPLACES));
+    let mut tasks = JoinSet::new();
+    for r in records.clone() {
+        let (store, barrier) = (store.clone(), barrier.clone());
+        tasks.spawn(async move {
+            barrier.wait().await;
+            store.replace_current(r, keep_until).await
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("a replace task panicked").expect("a concurrent replace failed");
+    }
+    records
+}
+
+/// Concurrent replaces without overlap leave exactly one current record, one of those written, and
+/// every other written record is gone. Run it on a multi-thread runtime.
+pub async fn concurrent_replaces_leave_one_current(store: Arc<dyn TokenStore>) {
+    let s = scope("race");
+    let written = race_replaces(store.clone(), &s, None).await;
+    let st = state(&*store, &s).await;
+    let current = st.current.expect("a current record must exist after the race");
+    assert!(written.contains(&current), "the current record must be one of those written");
+    assert_eq!(st.previous, None);
+    let mut found = 0;
+    for r in &written {
+        if let Some(hit) = find(&*store, &r.id).await {
+            assert_eq!(hit.record, current, "only the current record may still be found");
+            found += 1;
+        }
+    }
+    assert_eq!(found, 1, "exactly one written record may survive");
+}
+
+/// Concurrent replaces with overlap leave one current and one previous record, both among those written
+/// and distinct, and nothing else. Run it on a multi-thread runtime.
+pub async fn concurrent_replaces_with_overlap_keep_one_previous(store: Arc<dyn TokenStore>) {
+    let s = scope("race-overlap");
+    let until = Timestamp::from_unix_millis(i64::MAX);
+    let written = race_replaces(store.clone(), &s, Some(until)).await;
+    let st = state(&*store, &s).await;
+    let current = st.current.expect("a current record must exist");
+    let previous = st.previous.expect("a previous record must be kept").record;
+    assert!(written.contains(&current) && written.contains(&previous));
+    assert_ne!(current.id, previous.id);
+    let mut survivors = HashSet::new();
+    for r in &written {
+        if find(&*store, &r.id).await.is_some() {
+            survivors.insert(r.id.clone());
+        }
+    }
+    assert_eq!(survivors, HashSet::from([current.id, previous.id]));
+}
+
+/// Expands the whole conformance suite into `#[tokio::test]`s, one per check, in a module named
+/// `token_store_conformance`. `$make_store` is an expression evaluating to a future of a fresh, empty store
+/// (a concrete type implementing [`TokenStore`]); it is evaluated once per test. The calling crate needs
+/// `tokio` with the `macros` and `rt-multi-thread` features among its dev-dependencies.
+///
+/// ```text
+/// scim_token_core::token_store_conformance!(async { scim_token_memory::MemoryStore::new() });
+/// ```
+#[macro_export]
+macro_rules! token_store_conformance {
+    ($make_store:expr) => {
+        mod token_store_conformance {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $crate::token_store_conformance!(@by_ref $make_store;
+                empty_scope replace_drops_previous replace_keeps_previous_with_overlap scopes_are_isolated
+                settings_persist fields_round_trip remove_tokens_deletes_all record_use_sets_last_used);
+            $crate::token_store_conformance!(@shared $make_store;
+                concurrent_replaces_leave_one_current concurrent_replaces_with_overlap_keep_one_previous);
+        }
+    };
+    (@by_ref $make_store:expr; $($check:ident)*) => {$(
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $check() {
+            let store = $make_store.await;
+            $crate::testkit::$check(&store).await;
+        }
+    )*};
+    (@shared $make_store:expr; $($check:ident)*) => {$(
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $check() {
+            let store = $make_store.await;
+            $crate::testkit::$check(::std::sync::Arc::new(store)).await;
+        }
+    )*};
+}

@@ -1,0 +1,30 @@
+//! **scim-token**: issue, rotate, revoke and verify the bearer token an identity provider (Okta, Entra ID,
+//! …) uses to call your server's SCIM API.
+//!
+//! This facade re-exports [`scim_token_core`] and turns backends and adapters on by feature:
+//!
+//! | feature  | what it adds                                  | default |
+//! |----------|-----------------------------------------------|---------|
+//! | `memory` | [`MemoryStore`], in-memory, for tests/demos   | yes     |
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> scim_token::Result<()> {
+//! use scim_token::{Actor, MemoryStore, Scope, ScimTokenService};
+//!
+//! let service = ScimTokenService::builder(MemoryStore::new()).build()?;
+//! let (scope, admin) = (Scope::default_scope(), Actor::new("admin")?);
+//! service.set_enabled(&scope, true, &admin).await?;
+//!
+//! let first = service.generate(&scope, &admin).await?;
+//! let second = service.generate(&scope, &admin).await?; // `first` stops working now
+//! assert!(service.verify(first.expose_secret()).await.is_err());
+//! assert_eq!(service.verify(second.expose_secret()).await?.scope, scope);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+
+pub use scim_token_core::*;
+
+#[cfg(feature = "memory")]
+pub use scim_token_memory::MemoryStore;
