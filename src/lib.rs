@@ -28,3 +28,11 @@ pub use scim_token_core::*;
 
 #[cfg(feature = "memory")]
 pub use scim_token_memory::MemoryStore;
+
+/// The SQLite backend (feature `sqlite`).
+#[cfg(feature = "sqlite")]
+pub use scim_token_sqlite as sqlite;
+
+/// The axum adapter (feature `axum`).
+#[cfg(feature = "axum")]
+pub use scim_token_axum as axum;

@@ -1,0 +1,2 @@
+//! axum adapter for scim-token (work in progress).
+#![forbid(unsafe_code)]
