@@ -209,4 +209,40 @@ mod tests {
             assert!(TokenFormat::new(bad).is_err(), "{bad:?} accepted");
         }
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn parse_never_panics_on_any_string(input in any::<String>()) {
+                let _ = TokenFormat::default().parse(&input);
+            }
+
+            #[test]
+            fn parse_never_panics_on_near_tokens(input in "scim_[0-9A-Za-z\\u{80}-\\u{10FFFF}_]{0,80}") {
+                let _ = TokenFormat::default().parse(&input);
+            }
+
+            #[test]
+            fn every_generated_token_round_trips(prefix in "[a-z][a-z0-9]{0,15}") {
+                let format = TokenFormat::new(&prefix).unwrap();
+                let (id, token) = format.generate().unwrap();
+                prop_assert_eq!(token.len(), format.token_len());
+                prop_assert_eq!(format.parse(&token).unwrap(), id);
+            }
+
+            #[test]
+            fn any_changed_byte_is_caught(flip in 0usize..65, replacement in "[0-9A-Za-z]") {
+                let format = TokenFormat::default();
+                let (_, token) = format.generate().unwrap();
+                let at = 5 + flip;
+                prop_assume!(token.as_bytes()[at] != replacement.as_bytes()[0]);
+                let mut changed = token.to_string();
+                changed.replace_range(at..=at, &replacement);
+                prop_assert!(format.parse(&changed).is_err());
+            }
+        }
+    }
 }

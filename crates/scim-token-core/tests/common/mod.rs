@@ -1,0 +1,84 @@
+//! Shared helpers for the service tests: a fast service and a store wrapper that counts and fails.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use scim_token_core::{
+    Actor, Argon2Params, ScimTokenService, ScimTokenServiceBuilder, Scope, ScopeState, StoreError, Timestamp,
+    TokenId, TokenLookup, TokenRecord, TokenStore, async_trait,
+};
+use scim_token_memory::MemoryStore;
+
+/// A builder with Argon2 cheap enough for tests.
+pub fn fast(store: impl TokenStore) -> ScimTokenServiceBuilder {
+    ScimTokenService::builder(store)
+        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
+        .danger_accept_weak_argon2_for_tests(true)
+}
+
+pub fn admin() -> Actor {
+    Actor::new("admin@example.com").unwrap()
+}
+
+pub fn scope(name: &str) -> Scope {
+    Scope::new(name).unwrap()
+}
+
+/// A memory store that counts every call and can be told to fail writes.
+#[derive(Clone, Default)]
+pub struct CountingStore {
+    pub inner: MemoryStore,
+    pub calls: Arc<AtomicUsize>,
+    pub uses_recorded: Arc<AtomicUsize>,
+    pub fail_writes: Arc<AtomicBool>,
+}
+
+impl CountingStore {
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    fn enter(&self, write: bool) -> Result<(), StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if write && self.fail_writes.load(Ordering::SeqCst) {
+            return Err(StoreError::new("disk full (injected)"));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl TokenStore for CountingStore {
+    async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
+        self.enter(false)?;
+        self.inner.load_scope(scope).await
+    }
+
+    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
+        self.enter(false)?;
+        self.inner.find_token(id).await
+    }
+
+    async fn replace_current(&self, record: TokenRecord, keep: Option<Timestamp>) -> Result<(), StoreError> {
+        self.enter(true)?;
+        self.inner.replace_current(record, keep).await
+    }
+
+    async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
+        self.enter(true)?;
+        self.inner.remove_tokens(scope).await
+    }
+
+    async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
+        self.enter(true)?;
+        self.inner.set_enabled(scope, enabled).await
+    }
+
+    async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
+        self.enter(true)?;
+        self.uses_recorded.fetch_add(1, Ordering::SeqCst);
+        self.inner.record_use(id, at).await
+    }
+}

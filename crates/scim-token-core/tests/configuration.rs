@@ -1,0 +1,81 @@
+//! The builder refuses unsafe or impossible options with a helpful message.
+
+mod common;
+
+use common::{admin, scope};
+use scim_token_core::{Argon2Params, Error, ScimTokenService};
+use scim_token_memory::MemoryStore;
+
+#[test]
+fn weak_argon2_is_refused_unless_explicitly_allowed_for_tests() {
+    let weak = Argon2Params { m_cost_kib: 4096, t_cost: 1, p_cost: 1 };
+    let err = ScimTokenService::builder(MemoryStore::new()).argon2_params(weak).build().unwrap_err();
+    assert!(matches!(&err, Error::Config(msg) if msg.contains("OWASP") && msg.contains("19456")), "{err}");
+    ScimTokenService::builder(MemoryStore::new())
+        .argon2_params(weak)
+        .danger_accept_weak_argon2_for_tests(true)
+        .build()
+        .unwrap();
+}
+
+#[test]
+fn bad_prefix_and_zero_hash_slots_are_refused() {
+    let err = ScimTokenService::builder(MemoryStore::new()).token_prefix("Bad Prefix").build().unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { what: "token prefix", .. }));
+    let err = ScimTokenService::builder(MemoryStore::new()).max_concurrent_hashes(0).build().unwrap_err();
+    assert!(matches!(err, Error::Config(_)));
+}
+
+#[tokio::test]
+async fn a_custom_prefix_is_used_and_enforced() {
+    let service = common::fast(MemoryStore::new()).token_prefix("acme").build().unwrap();
+    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    assert!(token.expose_secret().starts_with("acme_"));
+    service.verify(token.expose_secret()).await.unwrap();
+    let other = common::fast(MemoryStore::new()).build().unwrap();
+    assert!(other.format().parse(token.expose_secret()).is_err());
+}
+
+#[tokio::test]
+async fn saturated_hashing_reports_busy_not_a_hang() {
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio::sync::Barrier;
+    // One hashing slot, no waiting: of many simultaneous cache misses, some must be told Busy,
+    // none may hang, and every one that ran must have verified.
+    let service = ScimTokenService::builder(MemoryStore::new())
+        .max_concurrent_hashes(1)
+        .busy_wait(Duration::ZERO)
+        .build()
+        .unwrap();
+    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+    let token = Arc::new(service.generate(&scope("default"), &admin()).await.unwrap());
+    // Many tokens, so the cache cannot answer after the first success.
+    let mut tokens = vec![token];
+    for n in 0..7 {
+        let s = scope(&format!("t{n}"));
+        service.set_enabled(&s, true, &admin()).await.unwrap();
+        tokens.push(Arc::new(service.generate(&s, &admin()).await.unwrap()));
+    }
+    let barrier = Arc::new(Barrier::new(tokens.len()));
+    let tasks: Vec<_> = tokens
+        .iter()
+        .map(|t| {
+            let (service, barrier, t) = (service.clone(), barrier.clone(), t.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                service.verify(t.expose_secret()).await
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => {}
+            Err(Error::Busy) => busy += 1,
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
+    assert!(busy >= 1, "with one slot and no wait, simultaneous misses must see Busy");
+}

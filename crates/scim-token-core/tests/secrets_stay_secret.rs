@@ -1,0 +1,122 @@
+//! No secret reaches `Debug`, `Display`, error messages or `tracing` output.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::{CountingStore, admin, fast, scope};
+use scim_token_core::{AuditAction, AuditEvent, AuditSink, Error, NewToken};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+fn assert_hides(text: &str, token: &NewToken) {
+    let secret = token.expose_secret();
+    assert!(!text.contains(secret), "the token leaked into: {text}");
+    // The secret part alone (after prefix and selector) must not show either.
+    assert!(!text.contains(&secret[21..60]), "the secret part leaked into: {text}");
+}
+
+#[tokio::test]
+async fn debug_and_display_print_no_secret() {
+    let store = CountingStore::default();
+    let service = fast(store.clone()).build().unwrap();
+    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    let verified = service.verify(token.expose_secret()).await.unwrap();
+    let state = scim_token_core::TokenStore::load_scope(&store, &scope("default")).await.unwrap();
+    let record = state.current.unwrap();
+    let errors = [Error::InvalidToken, Error::Busy, Error::Store(scim_token_core::StoreError::new("x"))];
+    let printed = [
+        format!("{token:?}"),
+        format!("{token}"),
+        format!("{token:#?}"),
+        format!("{verified:?}"),
+        format!("{service:?}"),
+        format!("{record:?}"),
+        format!("{errors:?}"),
+        errors.iter().map(ToString::to_string).collect(),
+    ];
+    for text in &printed {
+        assert_hides(text, &token);
+    }
+    assert!(printed[0].contains(token.id().as_str()), "Debug still names the token id");
+    assert!(!printed[5].contains(&record.hash), "Debug of a record hides the hash too");
+}
+
+#[test]
+fn tracing_output_of_generate_and_verify_holds_no_secret() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let token = tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let service = fast(CountingStore::default()).build().unwrap();
+            service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+            let token = service.generate(&scope("default"), &admin()).await.unwrap();
+            service.verify(token.expose_secret()).await.unwrap();
+            service.verify(token.expose_secret()).await.unwrap();
+            let mut wrong = token.expose_secret().to_owned();
+            wrong.pop();
+            assert!(service.verify(&wrong).await.is_err());
+            service.revoke(&scope("default"), &admin()).await.unwrap();
+            assert!(service.verify(token.expose_secret()).await.is_err());
+            token
+        })
+    });
+    let text = captured.text();
+    assert!(text.contains("token_generated") && text.contains(token.id().as_str()), "capture works: {text}");
+    assert!(text.contains("SCIM token rejected"), "rejections are traced: {text}");
+    assert_hides(&text, &token);
+}
+
+#[tokio::test]
+async fn audit_events_name_actor_action_and_token_id() {
+    #[derive(Clone, Default)]
+    struct Collect(Arc<Mutex<Vec<AuditEvent>>>);
+    impl AuditSink for Collect {
+        fn record(&self, event: &AuditEvent) {
+            self.0.lock().unwrap().push(event.clone());
+        }
+    }
+    let sink = Collect::default();
+    let service = fast(CountingStore::default()).audit_sink(sink.clone()).build().unwrap();
+    service.set_enabled(&scope("t1"), true, &admin()).await.unwrap();
+    let token = service.generate(&scope("t1"), &admin()).await.unwrap();
+    service.revoke(&scope("t1"), &admin()).await.unwrap();
+    service.set_enabled(&scope("t1"), false, &admin()).await.unwrap();
+    let events = sink.0.lock().unwrap().clone();
+    let summary: Vec<_> = events.iter().map(|e| (e.action, e.token_id.clone())).collect();
+    assert_eq!(
+        summary,
+        [
+            (AuditAction::ScimEnabled, None),
+            (AuditAction::TokenGenerated, Some(token.id().clone())),
+            (AuditAction::TokensRevoked, Some(token.id().clone())),
+            (AuditAction::ScimDisabled, None),
+        ]
+    );
+    assert!(events.iter().all(|e| e.scope == scope("t1") && e.actor == admin()));
+}

@@ -1,0 +1,164 @@
+//! The verify path: garbage is refused before any store access, the cache never outlives the record,
+//! and `last_used_at` is written at most once a minute.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use common::{CountingStore, admin, fast, scope};
+use scim_token_core::{Error, ManualClock, Timestamp};
+
+#[tokio::test]
+async fn malformed_and_mistyped_tokens_never_reach_the_store() {
+    let store = CountingStore::default();
+    let service = fast(store.clone()).build().unwrap();
+    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    let secret = token.expose_secret();
+    let mut typo = secret.as_bytes().to_vec();
+    let last = typo.len() - 10;
+    typo[last] = if typo[last] == b'x' { b'y' } else { b'x' };
+    let typo = String::from_utf8(typo).unwrap();
+    let garbage = [
+        "",
+        "Bearer",
+        "scim_",
+        &secret[..secret.len() - 1],
+        &typo,
+        &secret.replacen("scim_", "ghp_", 1),
+        &format!("{secret} "),
+        &"a".repeat(100_000),
+        "scim_ééééééééééééééééééééééééééééééééé",
+    ];
+    let before = store.calls();
+    for presented in garbage {
+        assert!(matches!(service.verify(presented).await, Err(Error::InvalidToken)));
+    }
+    assert_eq!(store.calls(), before, "no malformed token may cause a store access");
+}
+
+#[tokio::test]
+async fn a_wrong_secret_with_a_real_selector_is_refused() {
+    let service = fast(CountingStore::default()).build().unwrap();
+    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+    let real = service.generate(&scope("default"), &admin()).await.unwrap();
+    let other = service.generate(&scope("other"), &admin()).await.unwrap();
+    // Splice the real selector onto another token's secret, with a valid checksum: only Argon2 can tell.
+    let forged = forge(real.expose_secret(), other.expose_secret());
+    assert_eq!(service.format().parse(&forged).unwrap(), *real.id(), "the forgery passes the checksum");
+    assert!(matches!(service.verify(&forged).await, Err(Error::InvalidToken)));
+    service.verify(real.expose_secret()).await.unwrap();
+    assert!(service.verify(&forged).await.is_err(), "a cached real token must not admit the forgery");
+}
+
+/// `real`'s prefix and selector, `other`'s secret, and a correct CRC32.
+fn forge(real: &str, other: &str) -> String {
+    let head = &real[..5 + 16];
+    let secret = &other[5 + 16..other.len() - 6];
+    let body = format!("{head}{secret}");
+    let crc = crc32(body.as_bytes());
+    let alphabet = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut digits = [0u8; 6];
+    let mut v = crc;
+    for d in digits.iter_mut().rev() {
+        *d = alphabet[(v % 62) as usize];
+        v /= 62;
+    }
+    format!("{body}{}", String::from_utf8(digits.to_vec()).unwrap())
+}
+
+/// Bitwise CRC-32 (IEEE), independent of the library's implementation.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+#[tokio::test]
+async fn last_used_is_written_at_most_once_a_minute() {
+    let store = CountingStore::default();
+    let clock = ManualClock::new(Timestamp::from_unix_millis(1_700_000_000_000));
+    let service = fast(store.clone()).clock(clock.clone()).build().unwrap();
+    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    for _ in 0..20 {
+        service.verify(token.expose_secret()).await.unwrap();
+        clock.advance(Duration::from_secs(2));
+    }
+    assert_eq!(store.uses_recorded.load(Ordering::SeqCst), 1, "40 s of traffic: one write");
+    let status = service.status(&scope("default")).await.unwrap();
+    assert_eq!(status.current.unwrap().last_used_at, Some(Timestamp::from_unix_millis(1_700_000_000_000)));
+    clock.advance(Duration::from_secs(21));
+    service.verify(token.expose_secret()).await.unwrap();
+    assert_eq!(store.uses_recorded.load(Ordering::SeqCst), 2, "a minute later: a second write");
+}
+
+#[tokio::test]
+async fn a_failing_use_record_does_not_refuse_a_valid_token() {
+    let store = CountingStore::default();
+    let service = fast(store.clone()).build().unwrap();
+    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    store.fail_writes.store(true, Ordering::SeqCst);
+    service.verify(token.expose_secret()).await.unwrap();
+}
+
+#[tokio::test]
+async fn store_failures_on_verify_are_reported_as_such() {
+    #[derive(Clone)]
+    struct Broken;
+    #[scim_token_core::async_trait]
+    impl scim_token_core::TokenStore for Broken {
+        async fn load_scope(
+            &self,
+            _: &scim_token_core::Scope,
+        ) -> Result<scim_token_core::ScopeState, scim_token_core::StoreError> {
+            Err(scim_token_core::StoreError::new("down"))
+        }
+        async fn find_token(
+            &self,
+            _: &scim_token_core::TokenId,
+        ) -> Result<Option<scim_token_core::TokenLookup>, scim_token_core::StoreError> {
+            Err(scim_token_core::StoreError::new("down"))
+        }
+        async fn replace_current(
+            &self,
+            _: scim_token_core::TokenRecord,
+            _: Option<Timestamp>,
+        ) -> Result<(), scim_token_core::StoreError> {
+            Err(scim_token_core::StoreError::new("down"))
+        }
+        async fn remove_tokens(
+            &self,
+            _: &scim_token_core::Scope,
+        ) -> Result<Vec<scim_token_core::TokenId>, scim_token_core::StoreError> {
+            Err(scim_token_core::StoreError::new("down"))
+        }
+        async fn set_enabled(
+            &self,
+            _: &scim_token_core::Scope,
+            _: bool,
+        ) -> Result<(), scim_token_core::StoreError> {
+            Err(scim_token_core::StoreError::new("down"))
+        }
+        async fn record_use(
+            &self,
+            _: &scim_token_core::TokenId,
+            _: Timestamp,
+        ) -> Result<(), scim_token_core::StoreError> {
+            Err(scim_token_core::StoreError::new("down"))
+        }
+    }
+    let healthy = fast(scim_token_memory::MemoryStore::new()).build().unwrap();
+    let token = healthy.generate(&scope("default"), &admin()).await.unwrap();
+    let service = fast(Broken).build().unwrap();
+    let err = service.verify(token.expose_secret()).await.unwrap_err();
+    assert!(matches!(err, Error::Store(_)));
+    assert!(err.to_string().contains("retry"), "{err}");
+}
