@@ -34,20 +34,57 @@ pub(crate) struct VerifiedCache {
     capacity: usize,
 }
 
+/// When `last_used_at` was last written, as the store reports it and as this process did it.
+pub(crate) struct UseRecord {
+    pub(crate) stored: Option<Timestamp>,
+    pub(crate) now: Timestamp,
+    pub(crate) interval_ms: i64,
+}
+
+impl Entry {
+    /// Claims the right to write `last_used_at = now` if neither the store nor this process wrote it
+    /// within the interval. At most one caller wins per interval.
+    fn claim_use_record(&self, use_record: &UseRecord) -> bool {
+        let seen = self.recorded_use_at.load(Ordering::Acquire);
+        let last = use_record.stored.map_or(i64::MIN, Timestamp::unix_millis).max(seen);
+        let now = use_record.now.unix_millis();
+        if last != i64::MIN && now.saturating_sub(last) < use_record.interval_ms {
+            return false;
+        }
+        self.recorded_use_at.compare_exchange(seen, now, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+}
+
 impl VerifiedCache {
     pub(crate) fn new(capacity: usize) -> Self {
         Self { entries: RwLock::new(HashMap::new()), capacity: capacity.max(1) }
     }
 
-    /// Whether `fingerprint` was verified against exactly `stored_hash` for `id`. Constant-time compare.
-    pub(crate) fn is_verified(&self, id: &TokenId, fingerprint: &Fingerprint, stored_hash: &str) -> bool {
+    /// `None` unless `fingerprint` was verified against exactly `stored_hash` for `id` (constant-time
+    /// compare); otherwise whether this caller should record the use. One read lock, one look-up.
+    pub(crate) fn check(
+        &self,
+        id: &TokenId,
+        fingerprint: &Fingerprint,
+        stored_hash: &str,
+        use_record: &UseRecord,
+    ) -> Option<bool> {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-        entries.get(id).is_some_and(|entry| {
-            entry.stored_hash == stored_hash && bool::from(entry.fingerprint.ct_eq(fingerprint))
-        })
+        let entry = entries.get(id)?;
+        let verified = entry.stored_hash == stored_hash && bool::from(entry.fingerprint.ct_eq(fingerprint));
+        verified.then(|| entry.claim_use_record(use_record))
     }
 
-    pub(crate) fn insert(&self, id: TokenId, fingerprint: Fingerprint, stored_hash: String) {
+    /// Remembers a verified token; returns whether this caller should record the use.
+    pub(crate) fn insert(
+        &self,
+        id: TokenId,
+        fingerprint: Fingerprint,
+        stored_hash: String,
+        use_record: &UseRecord,
+    ) -> bool {
+        let entry = Entry { fingerprint, stored_hash, recorded_use_at: AtomicI64::new(i64::MIN) };
+        let claimed = entry.claim_use_record(use_record);
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= self.capacity && !entries.contains_key(&id) {
             // Evict an arbitrary entry: it costs one Argon2 run later, never a wrong answer.
@@ -55,8 +92,8 @@ impl VerifiedCache {
                 entries.remove(&victim);
             }
         }
-        let entry = Entry { fingerprint, stored_hash, recorded_use_at: AtomicI64::new(i64::MIN) };
         entries.insert(id, entry);
+        claimed
     }
 
     pub(crate) fn remove(&self, ids: &[TokenId]) {
@@ -64,28 +101,6 @@ impl VerifiedCache {
         for id in ids {
             entries.remove(id);
         }
-    }
-
-    /// Claims the right to write `last_used_at = now` for `id` if neither the store (`stored`) nor this
-    /// process wrote it within `interval_ms`. At most one caller wins per interval.
-    pub(crate) fn claim_use_record(
-        &self,
-        id: &TokenId,
-        stored: Option<Timestamp>,
-        now: Timestamp,
-        interval_ms: i64,
-    ) -> bool {
-        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-        let Some(entry) = entries.get(id) else { return false };
-        let seen = entry.recorded_use_at.load(Ordering::Acquire);
-        let last = stored.map_or(i64::MIN, Timestamp::unix_millis).max(seen);
-        if last != i64::MIN && now.unix_millis().saturating_sub(last) < interval_ms {
-            return false;
-        }
-        entry
-            .recorded_use_at
-            .compare_exchange(seen, now.unix_millis(), Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
     }
 
     #[cfg(test)]
@@ -102,39 +117,42 @@ mod tests {
         TokenId::new(format!("{n:0>16}")).unwrap()
     }
 
+    fn at(ms: i64) -> UseRecord {
+        UseRecord { stored: None, now: Timestamp::from_unix_millis(ms), interval_ms: 60_000 }
+    }
+
     #[test]
     fn hit_needs_same_fingerprint_and_same_stored_hash() {
         let cache = VerifiedCache::new(10);
-        cache.insert(id(1), fingerprint("a"), "h1".into());
-        assert!(cache.is_verified(&id(1), &fingerprint("a"), "h1"));
-        assert!(!cache.is_verified(&id(1), &fingerprint("b"), "h1"));
-        assert!(!cache.is_verified(&id(1), &fingerprint("a"), "h2"));
-        assert!(!cache.is_verified(&id(2), &fingerprint("a"), "h1"));
+        cache.insert(id(1), fingerprint("a"), "h1".into(), &at(0));
+        assert!(cache.check(&id(1), &fingerprint("a"), "h1", &at(0)).is_some());
+        assert!(cache.check(&id(1), &fingerprint("b"), "h1", &at(0)).is_none());
+        assert!(cache.check(&id(1), &fingerprint("a"), "h2", &at(0)).is_none());
+        assert!(cache.check(&id(2), &fingerprint("a"), "h1", &at(0)).is_none());
         cache.remove(&[id(1)]);
-        assert!(!cache.is_verified(&id(1), &fingerprint("a"), "h1"));
+        assert!(cache.check(&id(1), &fingerprint("a"), "h1", &at(0)).is_none());
     }
 
     #[test]
     fn size_is_bounded() {
         let cache = VerifiedCache::new(3);
         for n in 0..10 {
-            cache.insert(id(n), fingerprint("x"), "h".into());
+            cache.insert(id(n), fingerprint("x"), "h".into(), &at(0));
         }
         assert_eq!(cache.len(), 3);
-        assert!(cache.is_verified(&id(9), &fingerprint("x"), "h"));
+        assert!(cache.check(&id(9), &fingerprint("x"), "h", &at(0)).is_some());
     }
 
     #[test]
     fn use_records_are_claimed_once_per_interval() {
         let cache = VerifiedCache::new(3);
-        cache.insert(id(1), fingerprint("x"), "h".into());
-        let t = |ms| Timestamp::from_unix_millis(ms);
-        assert!(cache.claim_use_record(&id(1), None, t(1_000), 60_000));
-        assert!(!cache.claim_use_record(&id(1), None, t(30_000), 60_000));
-        assert!(cache.claim_use_record(&id(1), None, t(61_000), 60_000));
+        let fp = fingerprint("x");
+        assert!(cache.insert(id(1), fp, "h".into(), &at(1_000)), "the first verification records");
+        assert_eq!(cache.check(&id(1), &fp, "h", &at(30_000)), Some(false));
+        assert_eq!(cache.check(&id(1), &fp, "h", &at(61_000)), Some(true));
+        assert_eq!(cache.check(&id(1), &fp, "h", &at(62_000)), Some(false));
         // A recent write by another instance, seen in the store, also counts.
-        cache.insert(id(2), fingerprint("x"), "h".into());
-        assert!(!cache.claim_use_record(&id(2), Some(t(100_000)), t(120_000), 60_000));
-        assert!(!cache.claim_use_record(&id(3), None, t(0), 60_000));
+        let seen = UseRecord { stored: Some(Timestamp::from_unix_millis(100_000)), ..at(120_000) };
+        assert!(!cache.insert(id(2), fp, "h".into(), &seen));
     }
 }

@@ -1,6 +1,7 @@
 //! Validated names: the scope a token belongs to, the actor who acted, and a token's public id.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -20,9 +21,9 @@ fn validate(what: &'static str, value: &str, max_len: usize, allowed: fn(char) -
 
 /// Whose SCIM token this is: a tenant id, or [`Scope::default_scope`] in a single-tenant host.
 ///
-/// 1 to 128 characters from `A-Z a-z 0-9 - _ . : @`.
+/// 1 to 128 characters from `A-Z a-z 0-9 - _ . : @`. Cheap to clone.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Scope(String);
+pub struct Scope(Arc<str>);
 
 impl Scope {
     /// The longest scope accepted, in bytes.
@@ -40,12 +41,12 @@ impl Scope {
     pub fn new(value: impl Into<String>) -> Result<Self> {
         let value = value.into();
         validate("scope", &value, Self::MAX_LEN, |c| c.is_ascii_alphanumeric() || "-_.:@".contains(c))?;
-        Ok(Self(value))
+        Ok(Self(value.into()))
     }
 
     /// The scope named [`Scope::DEFAULT`].
     pub fn default_scope() -> Self {
-        Self(Self::DEFAULT.to_owned())
+        Self(Self::DEFAULT.into())
     }
 
     /// The scope's name.
@@ -56,9 +57,9 @@ impl Scope {
 
 /// Who performed an administrative action (generate, revoke, settings), for the record and the audit trail.
 ///
-/// 1 to 256 characters, none of them control characters.
+/// 1 to 256 characters, none of them control characters. Cheap to clone.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Actor(String);
+pub struct Actor(Arc<str>);
 
 impl Actor {
     /// The longest actor accepted, in bytes.
@@ -68,7 +69,7 @@ impl Actor {
     pub fn new(value: impl Into<String>) -> Result<Self> {
         let value = value.into();
         validate("actor", &value, Self::MAX_LEN, |c| !c.is_control())?;
-        Ok(Self(value))
+        Ok(Self(value.into()))
     }
 
     /// The actor's name.
@@ -78,32 +79,53 @@ impl Actor {
 }
 
 /// A token's public id: the selector embedded in the token, used to look the token up. Not a secret.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TokenId(String);
+///
+/// Always 16 ASCII letters and digits, held inline: `Copy`, no allocation on the verify path.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TokenId([u8; TokenId::LEN]);
 
 impl TokenId {
     /// The length of every token id.
     pub const LEN: usize = 16;
 
-    /// Validates and wraps a token id read back from storage.
-    pub fn new(value: impl Into<String>) -> Result<Self> {
-        let value = value.into();
-        validate("token id", &value, Self::LEN, |c| c.is_ascii_alphanumeric())?;
-        if value.len() != Self::LEN {
-            return Err(Error::InvalidInput { what: "token id", reason: "it must be 16 characters long" });
-        }
-        Ok(Self(value))
+    /// Validates and wraps a token id read back from storage: 16 ASCII letters and digits.
+    pub fn new(value: impl AsRef<str>) -> Result<Self> {
+        let value = value.as_ref();
+        validate("token id", value, Self::LEN, |c| c.is_ascii_alphanumeric())?;
+        let bytes = <[u8; Self::LEN]>::try_from(value.as_bytes())
+            .map_err(|_| Error::InvalidInput { what: "token id", reason: "it must be 16 characters long" })?;
+        Ok(Self(bytes))
     }
 
     /// Wraps a selector already known to be 16 base62 characters.
-    pub(crate) fn from_valid(value: String) -> Self {
-        debug_assert_eq!(value.len(), Self::LEN);
-        Self(value)
+    pub(crate) fn from_valid(value: &[u8]) -> Self {
+        let mut bytes = [0u8; Self::LEN];
+        bytes.copy_from_slice(value);
+        Self(bytes)
     }
 
     /// The id's text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ASCII alphanumerics are ever stored, so this never falls back.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for TokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for TokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TokenId({:?})", self.as_str())
+    }
+}
+
+impl AsRef<str> for TokenId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 
@@ -126,7 +148,7 @@ macro_rules! impl_text {
         }
     )*};
 }
-impl_text!(Scope, Actor, TokenId);
+impl_text!(Scope, Actor);
 
 #[cfg(test)]
 mod tests {

@@ -28,7 +28,7 @@ impl TokenRecord {
     /// The record's metadata, without the hash.
     pub fn info(&self) -> TokenInfo {
         TokenInfo {
-            id: self.id.clone(),
+            id: self.id,
             created_at: self.created_at,
             created_by: self.created_by.clone(),
             expires_at: self.expires_at,

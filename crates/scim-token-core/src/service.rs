@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::audit::{AuditAction, AuditEvent, AuditSink};
 use crate::builder::ScimTokenServiceBuilder;
-use crate::cache::{VerifiedCache, fingerprint};
+use crate::cache::{UseRecord, VerifiedCache, fingerprint};
 use crate::error::{Error, Result};
 use crate::format::TokenFormat;
 use crate::hashing::Hasher;
@@ -43,7 +43,7 @@ pub struct ScimTokenService {
 }
 
 pub(crate) struct Inner {
-    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) store: Box<dyn TokenStore>,
     pub(crate) hasher: Hasher,
     pub(crate) format: TokenFormat,
     pub(crate) cache: VerifiedCache,
@@ -91,7 +91,7 @@ impl ScimTokenService {
         let hash = inner.hasher.hash(token.clone()).await?;
         let now = inner.clock.now();
         let record = TokenRecord {
-            id: id.clone(),
+            id,
             scope: scope.clone(),
             hash,
             created_at: now,
@@ -180,15 +180,19 @@ impl ScimTokenService {
         }
         let record = found.record;
         let fingerprint = fingerprint(presented);
-        if !inner.cache.is_verified(&id, &fingerprint, &record.hash) {
-            let presented = Zeroizing::new(presented.to_owned());
-            if !inner.hasher.verify(presented, record.hash.clone()).await? {
-                tracing::debug!(token_id = %id, "SCIM token rejected: wrong secret");
-                return Err(Error::InvalidToken);
+        let use_record = UseRecord { stored: record.last_used_at, now, interval_ms: USE_RECORD_INTERVAL_MS };
+        let record_use = match inner.cache.check(&id, &fingerprint, &record.hash, &use_record) {
+            Some(record_use) => record_use,
+            None => {
+                let presented = Zeroizing::new(presented.to_owned());
+                if !inner.hasher.verify(presented, record.hash.clone()).await? {
+                    tracing::debug!(token_id = %id, "SCIM token rejected: wrong secret");
+                    return Err(Error::InvalidToken);
+                }
+                inner.cache.insert(id, fingerprint, record.hash, &use_record)
             }
-            inner.cache.insert(id.clone(), fingerprint, record.hash);
-        }
-        if inner.cache.claim_use_record(&id, record.last_used_at, now, USE_RECORD_INTERVAL_MS) {
+        };
+        if record_use {
             // A failed bookkeeping write must not turn a valid token away.
             if let Err(error) = inner.store.record_use(&id, now).await {
                 tracing::warn!(token_id = %id, %error, "could not record SCIM token use");

@@ -179,7 +179,7 @@ pub async fn remove_tokens_deletes_all(store: &dyn TokenStore) {
     replace(store, &r2, Some(Timestamp::from_unix_millis(i64::MAX))).await;
     let removed: HashSet<TokenId> =
         store.remove_tokens(&s).await.expect("remove_tokens failed").into_iter().collect();
-    assert_eq!(removed, HashSet::from([r1.id.clone(), r2.id.clone()]));
+    assert_eq!(removed, HashSet::from([r1.id, r2.id]));
     assert_eq!(state(store, &s).await, ScopeState { enabled: true, current: None, previous: None });
     assert_eq!(find(store, &r1.id).await, None);
     assert_eq!(find(store, &r2.id).await, None);
@@ -254,7 +254,7 @@ pub async fn concurrent_replaces_with_overlap_keep_one_previous(store: Arc<dyn T
     let mut survivors = HashSet::new();
     for r in &written {
         if find(&*store, &r.id).await.is_some() {
-            survivors.insert(r.id.clone());
+            survivors.insert(r.id);
         }
     }
     assert_eq!(survivors, HashSet::from([current.id, previous.id]));

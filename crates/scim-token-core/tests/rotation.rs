@@ -64,7 +64,7 @@ async fn concurrent_generates_leave_exactly_one_valid_token() {
         });
     }
     let tokens = tasks.join_all().await;
-    let ids: HashSet<_> = tokens.iter().map(|t| t.id().clone()).collect();
+    let ids: HashSet<_> = tokens.iter().map(|t| *t.id()).collect();
     assert_eq!(ids.len(), RACERS, "every generate returns its own token");
     let mut valid = 0;
     for token in &tokens {

@@ -108,13 +108,13 @@ async fn audit_events_name_actor_action_and_token_id() {
     service.revoke(&scope("t1"), &admin()).await.unwrap();
     service.set_enabled(&scope("t1"), false, &admin()).await.unwrap();
     let events = sink.0.lock().unwrap().clone();
-    let summary: Vec<_> = events.iter().map(|e| (e.action, e.token_id.clone())).collect();
+    let summary: Vec<_> = events.iter().map(|e| (e.action, e.token_id)).collect();
     assert_eq!(
         summary,
         [
             (AuditAction::ScimEnabled, None),
-            (AuditAction::TokenGenerated, Some(token.id().clone())),
-            (AuditAction::TokensRevoked, Some(token.id().clone())),
+            (AuditAction::TokenGenerated, Some(*token.id())),
+            (AuditAction::TokensRevoked, Some(*token.id())),
             (AuditAction::ScimDisabled, None),
         ]
     );

@@ -80,7 +80,7 @@ impl TokenStore for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut state = self.lock();
         let State { scopes, owners } = &mut *state;
-        owners.insert(record.id.clone(), record.scope.clone());
+        owners.insert(record.id, record.scope.clone());
         let entry = scopes.entry(record.scope.clone()).or_default();
         let replaced = entry.current.replace(record);
         let dropped_previous = match (replaced, keep_previous_until) {
