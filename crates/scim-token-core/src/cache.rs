@@ -5,14 +5,13 @@
 //! rotation or revocation by any instance takes effect at once. Only verified tokens are inserted, one
 //! entry per token id, and the map is bounded.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{PoisonError, RwLock};
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::ids::TokenId;
+use crate::ids::{TokenId, TokenIdMap};
 use crate::time::Timestamp;
 
 /// SHA-256 of the whole presented token. The token has 256 bits of entropy, so this reveals nothing.
@@ -30,7 +29,7 @@ struct Entry {
 }
 
 pub(crate) struct VerifiedCache {
-    entries: RwLock<HashMap<TokenId, Entry>>,
+    entries: RwLock<TokenIdMap<Entry>>,
     capacity: usize,
 }
 
@@ -57,7 +56,7 @@ impl Entry {
 
 impl VerifiedCache {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { entries: RwLock::new(HashMap::new()), capacity: capacity.max(1) }
+        Self { entries: RwLock::new(TokenIdMap::default()), capacity: capacity.max(1) }
     }
 
     /// `None` unless `fingerprint` was verified against exactly `stored_hash` for `id` (constant-time

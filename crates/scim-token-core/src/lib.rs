@@ -32,7 +32,7 @@ pub use builder::ScimTokenServiceBuilder;
 pub use error::{Error, Result, StoreError};
 pub use format::{DEFAULT_PREFIX, TokenFormat};
 pub use hashing::Argon2Params;
-pub use ids::{Actor, Scope, TokenId};
+pub use ids::{Actor, Scope, TokenId, TokenIdHasher, TokenIdMap};
 pub use record::{PreviousToken, ScopeState, TokenInfo, TokenLookup, TokenRecord, TokenRole};
 pub use secret::{NewToken, VerifiedToken};
 pub use service::{ScimTokenService, ScopeStatus};

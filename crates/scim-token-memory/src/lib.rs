@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use scim_token_core::{
-    PreviousToken, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup, TokenRecord, TokenRole,
-    TokenStore, async_trait,
+    PreviousToken, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenIdMap, TokenLookup, TokenRecord,
+    TokenRole, TokenStore, async_trait,
 };
 
 /// An in-memory token store: a cheap clonable handle on shared state.
@@ -31,7 +31,7 @@ pub struct MemoryStore {
 struct State {
     scopes: HashMap<Scope, ScopeState>,
     /// Which scope holds each token id, for look-ups by selector.
-    owners: HashMap<TokenId, Scope>,
+    owners: TokenIdMap<Scope>,
 }
 
 impl MemoryStore {
