@@ -1,2 +1,28 @@
-//! SQLite [`TokenStore`](scim_token_core::TokenStore) for scim-token (work in progress).
+//! A durable, multi-process-safe, crash-safe SQLite [`TokenStore`](scim_token_core::TokenStore) for
+//! scim-token, on `rusqlite` (SQLite is bundled: no system library needed).
+//!
+//! - [`SqliteStore::open`] opens or creates a database file; [`SqliteStore::open_in_memory`] is for tests.
+//! - The file uses write-ahead logging and `synchronous = FULL`: a rotation is one `BEGIN IMMEDIATE`
+//!   transaction, atomic across threads, store handles and processes, and durable once it returns.
+//! - The schema is versioned with `PRAGMA user_version` and migrated forward on open; a file written by a
+//!   newer scim-token is refused and left untouched.
+//! - Calls run on tokio's blocking pool (so they need a tokio runtime) over reused connections: one writer
+//!   and a few read-only readers, which in WAL mode never wait for the writer.
+//!
+//! Errors at open are [`SqliteStoreError`]s; store operations wrap them in
+//! [`StoreError`](scim_token_core::StoreError). Tokens are stored only as Argon2id hashes, and no error
+//! message contains one.
+//!
+//! See [`SqliteStore`] for an example.
 #![forbid(unsafe_code)]
+
+mod connections;
+mod error;
+mod open;
+mod rows;
+mod schema;
+mod store;
+
+pub use error::SqliteStoreError;
+pub use open::SqliteStoreBuilder;
+pub use store::SqliteStore;

@@ -1,0 +1,166 @@
+//! [`SqliteStoreError`]: every failure of the SQLite store, each message saying what to do next.
+//!
+//! No message ever holds a token hash: SQLite's own messages name tables and columns, never values, and
+//! invalid rows are reported by column and rule only.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::ErrorCode;
+
+/// What went wrong opening or using a [`SqliteStore`](crate::SqliteStore).
+///
+/// Store operations report it inside a [`scim_token_core::StoreError`]; get it back with
+/// `store_error.inner().downcast_ref::<SqliteStoreError>()`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SqliteStoreError {
+    /// The file could not be opened or created.
+    #[error("cannot open {}: {source}; check the directory exists and is writable", path.display())]
+    CannotOpen {
+        /// The database path.
+        path: PathBuf,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The file exists but is not a SQLite database (or is encrypted, or its header is destroyed).
+    #[error(
+        "{} is not a SQLite database; point scim-token at another file, or move this one away",
+        path.display()
+    )]
+    NotADatabase {
+        /// The database path.
+        path: PathBuf,
+    },
+    /// The file is a SQLite database of another application (tables but no scim-token schema version).
+    #[error(
+        "{} already holds tables of another application; give scim-token its own database file",
+        path.display()
+    )]
+    ForeignDatabase {
+        /// The database path.
+        path: PathBuf,
+    },
+    /// The database was written by a newer scim-token. It was left untouched.
+    #[error(
+        "the database at {} was written by a newer scim-token (schema version {found}, this build supports \
+         {supported}); upgrade scim-token or use another file",
+        path.display()
+    )]
+    NewerSchema {
+        /// The database path.
+        path: PathBuf,
+        /// The schema version found in the file.
+        found: i64,
+        /// The newest schema version this build knows.
+        supported: i64,
+    },
+    /// SQLite could not switch the file to write-ahead logging, which the store relies on.
+    #[error(
+        "cannot switch {} to write-ahead logging (journal mode stays {mode:?}); put the database on a \
+         local filesystem",
+        path.display()
+    )]
+    WalUnavailable {
+        /// The database path.
+        path: PathBuf,
+        /// The journal mode SQLite kept.
+        mode: String,
+    },
+    /// Another connection or process held the database lock for longer than the busy timeout.
+    #[error(
+        "the database at {} stayed locked by another connection for more than {timeout:?}; retry, find the \
+         process holding it, or raise SqliteStoreBuilder::busy_timeout",
+        path.display()
+    )]
+    Busy {
+        /// The database path.
+        path: PathBuf,
+        /// The busy timeout in force.
+        timeout: Duration,
+    },
+    /// The file or its directory is read-only for this process.
+    #[error(
+        "the database at {} is read-only for this process; check the permissions and owner of the file, \
+         its -wal and -shm files and its directory",
+        path.display()
+    )]
+    ReadOnly {
+        /// The database path.
+        path: PathBuf,
+    },
+    /// SQLite reports the file as damaged.
+    #[error(
+        "the database at {} is corrupt ({source}); restore it from a backup, or start a new file and \
+         generate new tokens",
+        path.display()
+    )]
+    Corrupt {
+        /// The database path.
+        path: PathBuf,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A stored value breaks scim-token's rules: the file was changed outside scim-token.
+    #[error(
+        "the database at {} holds an invalid {what} ({reason}); it was changed outside scim-token: restore \
+         it from a backup or generate a new token for the scope",
+        path.display()
+    )]
+    InvalidRow {
+        /// The database path.
+        path: PathBuf,
+        /// Which column.
+        what: &'static str,
+        /// The rule it breaks (never the value).
+        reason: String,
+    },
+    /// Any other SQLite failure (disk full, I/O error, …).
+    #[error("SQLite failed on {}: {source}; check free disk space and the file's health, then retry", path.display())]
+    Sqlite {
+        /// The database path.
+        path: PathBuf,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The blocking thread running the SQLite call panicked or was cancelled by a runtime shutdown.
+    #[error("the SQLite worker thread failed ({0}); retry, and report a bug if it happens again")]
+    Worker(String),
+}
+
+/// A failure inside a blocking SQLite call, before it is given its path and timeout.
+#[derive(Debug)]
+pub(crate) enum DbError {
+    Sqlite(rusqlite::Error),
+    InvalidRow { what: &'static str, reason: String },
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Sqlite(error)
+    }
+}
+
+impl DbError {
+    /// The public error, told which database and which busy timeout were in force.
+    pub(crate) fn at(self, path: &Path, timeout: Duration) -> SqliteStoreError {
+        let path = path.to_path_buf();
+        let source = match self {
+            Self::InvalidRow { what, reason } => return SqliteStoreError::InvalidRow { path, what, reason },
+            Self::Sqlite(source) => source,
+        };
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                SqliteStoreError::Busy { path, timeout }
+            }
+            Some(ErrorCode::NotADatabase) => SqliteStoreError::NotADatabase { path },
+            Some(ErrorCode::CannotOpen) => SqliteStoreError::CannotOpen { path, source },
+            Some(ErrorCode::ReadOnly) => SqliteStoreError::ReadOnly { path },
+            Some(ErrorCode::DatabaseCorrupt) => SqliteStoreError::Corrupt { path, source },
+            _ => SqliteStoreError::Sqlite { path, source },
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Opening a database: [`SqliteStoreBuilder`], the pragmas, the schema checks and migrations.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::connections::Connections;
+use crate::error::{DbError, SqliteStoreError};
+use crate::schema::{self, Outcome, SCHEMA_VERSION};
+use crate::store::SqliteStore;
+
+/// Options for opening a [`SqliteStore`]. [`SqliteStore::open`] uses the defaults.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), scim_token_sqlite::SqliteStoreError> {
+/// use std::time::Duration;
+/// use scim_token_sqlite::SqliteStore;
+///
+/// let store = SqliteStore::builder()
+///     .busy_timeout(Duration::from_secs(2))
+///     .read_connections(2)
+///     .open_in_memory()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "call open() or open_in_memory() to get the store"]
+pub struct SqliteStoreBuilder {
+    busy_timeout: Duration,
+    read_connections: usize,
+}
+
+impl Default for SqliteStoreBuilder {
+    fn default() -> Self {
+        Self { busy_timeout: SqliteStoreBuilder::DEFAULT_BUSY_TIMEOUT, read_connections: 4 }
+    }
+}
+
+impl SqliteStoreBuilder {
+    /// The default busy timeout: 5 seconds.
+    pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// Options with their defaults: a 5 s busy timeout and 4 read connections.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How long a call waits for a lock held by another connection or process before failing with
+    /// [`SqliteStoreError::Busy`] (default 5 s; at most about 24 days).
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        // SQLite takes a C int of milliseconds.
+        self.busy_timeout = timeout.min(Duration::from_millis(i32::MAX as u64));
+        self
+    }
+
+    /// How many read-only connections serve `find_token` and `load_scope` besides the one writer
+    /// (default 4). With 0 the writer serves reads too. An in-memory database always uses one connection.
+    pub fn read_connections(mut self, count: usize) -> Self {
+        self.read_connections = count;
+        self
+    }
+
+    /// Opens the database file at `path`, creating it (readable by its owner only, on Unix) if it does not
+    /// exist, and brings its schema up to date. Refuses, without writing to it, a file that is not a
+    /// SQLite database, belongs to another application, or was written by a newer scim-token.
+    pub async fn open(self, path: impl AsRef<Path>) -> Result<SqliteStore, SqliteStoreError> {
+        let path = path.as_ref().to_path_buf();
+        blocking(move || self.open_file(path)).await
+    }
+
+    /// Opens a new, private in-memory database: for tests and demos. Clones of the store share it;
+    /// it is gone when the last clone is dropped.
+    pub async fn open_in_memory(self) -> Result<SqliteStore, SqliteStoreError> {
+        blocking(move || self.open_memory()).await
+    }
+
+    fn open_file(self, path: PathBuf) -> Result<Connections, SqliteStoreError> {
+        let fail = |error: rusqlite::Error| DbError::from(error).at(&path, self.busy_timeout);
+        create_owner_only(&path);
+        // No URI flag: the path is a path, even if it starts with `file:`.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut writer = Connection::open_with_flags(&path, flags | OpenFlags::SQLITE_OPEN_CREATE)
+            .map_err(|source| SqliteStoreError::CannotOpen { path: path.clone(), source })?;
+        writer.busy_timeout(self.busy_timeout).map_err(fail)?;
+
+        // Everything up to the journal mode switch only reads, so a file we refuse is left as it was.
+        let found = schema::version(&writer).map_err(fail)?;
+        if found > SCHEMA_VERSION {
+            return Err(SqliteStoreError::NewerSchema { path, found, supported: SCHEMA_VERSION });
+        }
+        if found == 0 && schema::has_foreign_tables(&writer).map_err(fail)? {
+            return Err(SqliteStoreError::ForeignDatabase { path });
+        }
+
+        // WAL lets readers run beside the writer and other processes; it is persistent in the file.
+        let mode: String =
+            writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)).map_err(fail)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(SqliteStoreError::WalUnavailable { path, mode });
+        }
+        // FULL: a token that generate() returned survives a power loss, not only a crash.
+        writer.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(fail)?;
+        self.migrate(&mut writer, &path)?;
+
+        let readers = (0..self.read_connections)
+            .map(|_| {
+                let reader = Connection::open_with_flags(&path, flags)
+                    .map_err(|source| SqliteStoreError::CannotOpen { path: path.clone(), source })?;
+                reader.busy_timeout(self.busy_timeout).map_err(fail)?;
+                reader.execute_batch("PRAGMA query_only = ON").map_err(fail)?;
+                Ok(reader)
+            })
+            .collect::<Result<Vec<_>, SqliteStoreError>>()?;
+        Ok(Connections::new(writer, readers, path, self.busy_timeout))
+    }
+
+    fn open_memory(self) -> Result<Connections, SqliteStoreError> {
+        let path = PathBuf::from(":memory:");
+        let fail = |error: rusqlite::Error| DbError::from(error).at(&path, self.busy_timeout);
+        let mut conn = Connection::open_in_memory().map_err(fail)?;
+        conn.execute_batch("PRAGMA foreign_keys = ON").map_err(fail)?;
+        self.migrate(&mut conn, &path)?;
+        Ok(Connections::new(conn, Vec::new(), path, self.busy_timeout))
+    }
+
+    fn migrate(&self, conn: &mut Connection, path: &Path) -> Result<(), SqliteStoreError> {
+        match schema::migrate(conn).map_err(|error| error.at(path, self.busy_timeout))? {
+            Outcome::Current => Ok(()),
+            Outcome::Newer(found) => Err(SqliteStoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found,
+                supported: SCHEMA_VERSION,
+            }),
+        }
+    }
+}
+
+/// Runs an open on the blocking pool: opening, recovering a WAL and migrating all do file I/O.
+async fn blocking(
+    open: impl FnOnce() -> Result<Connections, SqliteStoreError> + Send + 'static,
+) -> Result<SqliteStore, SqliteStoreError> {
+    let connections = tokio::task::spawn_blocking(open)
+        .await
+        .map_err(|error| SqliteStoreError::Worker(error.to_string()))??;
+    Ok(SqliteStore::from_connections(Arc::new(connections)))
+}
+
+/// Creates a missing database file readable by its owner only: it holds token hashes, and SQLite gives
+/// the `-wal` and `-shm` files the same permissions. Best effort: SQLite reports any problem with the
+/// path itself, in its own words.
+#[cfg(unix)]
+fn create_owner_only(path: &Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
+}
+
+#[cfg(not(unix))]
+fn create_owner_only(_path: &Path) {}

@@ -1,0 +1,76 @@
+//! The schema and its forward-only migrations, versioned with `PRAGMA user_version`.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::DbError;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`. Append only: never edit a released entry.
+const MIGRATIONS: &[&str] = &[
+    // v1. `role` is 'current' or 'previous'; the unique (scope, role) index lets the database itself refuse
+    // a second current (or previous) token. `valid_until` is set exactly for the previous token.
+    // WITHOUT ROWID clusters rows by their key, so a look-up by id is a single B-tree search.
+    "CREATE TABLE scopes (
+        scope   TEXT    NOT NULL PRIMARY KEY,
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1))
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE tokens (
+        id           TEXT    NOT NULL PRIMARY KEY,
+        scope        TEXT    NOT NULL REFERENCES scopes (scope),
+        role         TEXT    NOT NULL CHECK (role IN ('current', 'previous')),
+        valid_until  INTEGER CHECK ((role = 'previous') = (valid_until IS NOT NULL)),
+        hash         TEXT    NOT NULL,
+        created_at   INTEGER NOT NULL,
+        created_by   TEXT    NOT NULL,
+        expires_at   INTEGER,
+        last_used_at INTEGER
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE UNIQUE INDEX tokens_scope_role ON tokens (scope, role);",
+];
+
+/// The schema version this build writes and reads.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The file's schema version. A read only: safe on a database we may have to refuse.
+pub(crate) fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+/// Whether a version-0 file already holds someone else's tables.
+pub(crate) fn has_foreign_tables(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%')", [], |row| {
+        row.get(0)
+    })
+}
+
+/// What [`migrate`] found.
+pub(crate) enum Outcome {
+    /// The schema is at [`SCHEMA_VERSION`].
+    Current,
+    /// Another process upgraded the file past this build between our first check and the migration.
+    Newer(i64),
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`] in one `BEGIN IMMEDIATE` transaction, so two processes
+/// opening a fresh file at once cannot both migrate it: the second sees the version the first wrote.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<Outcome, DbError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = version(&tx)?;
+    if found > SCHEMA_VERSION {
+        return Ok(Outcome::Newer(found));
+    }
+    if found < SCHEMA_VERSION {
+        let from = usize::try_from(found).map_err(|_| DbError::InvalidRow {
+            what: "schema version",
+            reason: format!("user_version {found} is negative"),
+        })?;
+        for migration in &MIGRATIONS[from..] {
+            tx.execute_batch(migration)?;
+        }
+        // PRAGMA takes no bound parameters; the value is our own constant.
+        tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+    }
+    tx.commit()?;
+    Ok(Outcome::Current)
+}

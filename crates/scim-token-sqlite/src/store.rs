@@ -1,0 +1,267 @@
+//! [`SqliteStore`] and its [`TokenStore`] implementation: one SQL statement or one `BEGIN IMMEDIATE`
+//! transaction per operation, run on tokio's blocking pool.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, named_params};
+use scim_token_core::{
+    PreviousToken, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup, TokenRecord, TokenRole,
+    TokenStore, async_trait,
+};
+
+use crate::connections::Connections;
+use crate::error::{DbError, SqliteStoreError};
+use crate::open::SqliteStoreBuilder;
+use crate::rows::{RawToken, TOKEN_COLUMN_COUNT, token_columns};
+
+/// A durable [`TokenStore`] in one SQLite file, safe to share between threads, handles and processes.
+///
+/// A cheap handle: clones share the same connections. Every call runs on tokio's blocking pool, so the
+/// async workers never wait for the disk. A rotation is one `BEGIN IMMEDIATE` transaction and commits with
+/// `synchronous = FULL`, so once [`ScimTokenService::generate`](scim_token_core::ScimTokenService::generate)
+/// returns, the token survives a crash or power loss, and every other handle and process sees it.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use scim_token_core::{Actor, Argon2Params, Scope, ScimTokenService};
+/// use scim_token_sqlite::SqliteStore;
+///
+/// // In production: SqliteStore::open("/var/lib/myapp/scim-token.db").await?
+/// let store = SqliteStore::open_in_memory().await?;
+/// let service = ScimTokenService::builder(store.clone())
+/// #   .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
+/// #   .danger_accept_weak_argon2_for_tests(true)
+///     .build()?;
+///
+/// let (scope, admin) = (Scope::default_scope(), Actor::new("admin@example.com")?);
+/// service.set_enabled(&scope, true, &admin).await?;
+/// let token = service.generate(&scope, &admin).await?; // show token.expose_secret() once
+/// assert_eq!(service.verify(token.expose_secret()).await?.scope, scope);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SqliteStore {
+    connections: Arc<Connections>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database file at `path` with the default options; see
+    /// [`SqliteStoreBuilder::open`].
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, SqliteStoreError> {
+        SqliteStoreBuilder::new().open(path).await
+    }
+
+    /// Opens a new, private in-memory database (for tests and demos); see
+    /// [`SqliteStoreBuilder::open_in_memory`].
+    pub async fn open_in_memory() -> Result<Self, SqliteStoreError> {
+        SqliteStoreBuilder::new().open_in_memory().await
+    }
+
+    /// Options for opening a store: busy timeout, read connections.
+    pub fn builder() -> SqliteStoreBuilder {
+        SqliteStoreBuilder::new()
+    }
+
+    /// The database path (`:memory:` for an in-memory database).
+    pub fn path(&self) -> &Path {
+        &self.connections.path
+    }
+
+    pub(crate) fn from_connections(connections: Arc<Connections>) -> Self {
+        Self { connections }
+    }
+
+    /// Runs `op` on the blocking pool and turns its failure into a [`StoreError`].
+    async fn blocking<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Connections) -> Result<T, SqliteStoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connections = self.connections.clone();
+        tokio::task::spawn_blocking(move || op(&connections))
+            .await
+            .map_err(|error| StoreError::new(SqliteStoreError::Worker(error.to_string())))?
+            .map_err(StoreError::new)
+    }
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.connections.path)
+            .field("busy_timeout", &self.connections.busy_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One indexed read: the token by primary key, joined with its scope's flag. Runs on every SCIM request.
+pub(crate) const FIND_TOKEN: &str = concat!(
+    "SELECT ",
+    token_columns!(),
+    ", s.enabled FROM tokens t JOIN scopes s ON s.scope = t.scope WHERE t.id = ?1"
+);
+
+/// The scope's flag and its (at most two) tokens in one statement, so both come from one snapshot.
+const LOAD_SCOPE: &str = concat!(
+    "SELECT s.enabled, ",
+    token_columns!(),
+    " FROM scopes s LEFT JOIN tokens t ON t.scope = s.scope WHERE s.scope = ?1"
+);
+
+const CREATE_SCOPE: &str =
+    "INSERT INTO scopes (scope, enabled) VALUES (?1, 0) ON CONFLICT (scope) DO NOTHING";
+const DELETE_ALL: &str = "DELETE FROM tokens WHERE scope = ?1";
+const DELETE_ALL_RETURNING: &str = "DELETE FROM tokens WHERE scope = ?1 RETURNING id";
+const DELETE_PREVIOUS: &str = "DELETE FROM tokens WHERE scope = ?1 AND role = 'previous'";
+const DEMOTE_CURRENT: &str =
+    "UPDATE tokens SET role = 'previous', valid_until = ?2 WHERE scope = ?1 AND role = 'current'";
+const INSERT_CURRENT: &str = "INSERT INTO tokens \
+    (id, scope, role, valid_until, hash, created_at, created_by, expires_at, last_used_at) \
+    VALUES (:id, :scope, 'current', NULL, :hash, :created_at, :created_by, :expires_at, :last_used_at)";
+const SET_ENABLED: &str = "INSERT INTO scopes (scope, enabled) VALUES (?1, ?2) \
+    ON CONFLICT (scope) DO UPDATE SET enabled = excluded.enabled";
+const RECORD_USE: &str = "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1";
+
+fn find_token(conn: &Connection, id: &str) -> Result<Option<TokenLookup>, DbError> {
+    let row = conn
+        .prepare_cached(FIND_TOKEN)?
+        .query_row([id], |row| Ok((RawToken::read(row, 0)?, row.get::<_, bool>(TOKEN_COLUMN_COUNT)?)))
+        .optional()?;
+    let Some((raw, scope_enabled)) = row else { return Ok(None) };
+    let (record, role) = raw.into_record()?;
+    Ok(Some(TokenLookup { record, role, scope_enabled }))
+}
+
+fn load_scope(conn: &Connection, scope: &str) -> Result<ScopeState, DbError> {
+    let mut statement = conn.prepare_cached(LOAD_SCOPE)?;
+    let mut rows = statement.query([scope])?;
+    let mut state = ScopeState::default();
+    while let Some(row) = rows.next()? {
+        state.enabled = row.get(0)?;
+        let Some(raw) = RawToken::read_optional(row, 1)? else { continue };
+        match raw.into_record()? {
+            (record, TokenRole::Current) => state.current = Some(record),
+            (record, TokenRole::Previous { valid_until }) => {
+                state.previous = Some(PreviousToken { record, valid_until });
+            }
+        }
+    }
+    Ok(state)
+}
+
+fn replace_current(
+    conn: &mut Connection,
+    record: &TokenRecord,
+    keep_previous_until: Option<Timestamp>,
+) -> Result<(), DbError> {
+    // IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so no other writer can
+    // slip in between our reads and writes, and commit never fails with a stale snapshot.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let scope = record.scope.as_str();
+    tx.prepare_cached(CREATE_SCOPE)?.execute([scope])?;
+    match keep_previous_until {
+        None => {
+            tx.prepare_cached(DELETE_ALL)?.execute([scope])?;
+        }
+        Some(until) => {
+            tx.prepare_cached(DELETE_PREVIOUS)?.execute([scope])?;
+            tx.prepare_cached(DEMOTE_CURRENT)?.execute((scope, until.unix_millis()))?;
+        }
+    }
+    tx.prepare_cached(INSERT_CURRENT)?.execute(named_params! {
+        ":id": record.id.as_str(),
+        ":scope": scope,
+        ":hash": record.hash,
+        ":created_at": record.created_at.unix_millis(),
+        ":created_by": record.created_by.as_str(),
+        ":expires_at": record.expires_at.map(Timestamp::unix_millis),
+        ":last_used_at": record.last_used_at.map(Timestamp::unix_millis),
+    })?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn remove_tokens(conn: &mut Connection, scope: &str) -> Result<Vec<TokenId>, DbError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let ids = tx
+        .prepare_cached(DELETE_ALL_RETURNING)?
+        .query_map([scope], |row| row.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    tx.commit()?;
+    ids.into_iter()
+        .map(|id| {
+            TokenId::new(id)
+                .map_err(|error| DbError::InvalidRow { what: "token id", reason: error.to_string() })
+        })
+        .collect()
+}
+
+#[async_trait]
+impl TokenStore for SqliteStore {
+    async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
+        let scope = scope.clone();
+        self.blocking(move |db| db.read(|conn| load_scope(conn, scope.as_str()))).await
+    }
+
+    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
+        let id = *id;
+        self.blocking(move |db| db.read(|conn| find_token(conn, id.as_str()))).await
+    }
+
+    async fn replace_current(
+        &self,
+        record: TokenRecord,
+        keep_previous_until: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        self.blocking(move |db| db.write(|conn| replace_current(conn, &record, keep_previous_until))).await
+    }
+
+    async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
+        let scope = scope.clone();
+        self.blocking(move |db| db.write(|conn| remove_tokens(conn, scope.as_str()))).await
+    }
+
+    async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
+        let scope = scope.clone();
+        self.blocking(move |db| {
+            db.write(|conn| Ok(conn.prepare_cached(SET_ENABLED)?.execute((scope.as_str(), enabled))?))
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
+        let id = *id;
+        self.blocking(move |db| {
+            db.write(|conn| Ok(conn.prepare_cached(RECORD_USE)?.execute((id.as_str(), at.unix_millis()))?))
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `find_token` must stay one primary-key search plus one primary-key search of its scope.
+    #[tokio::test]
+    async fn find_token_is_one_indexed_read() {
+        let store = SqliteStore::open_in_memory().await.unwrap();
+        let plan = store
+            .connections
+            .read(|conn| {
+                let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {FIND_TOKEN}"))?;
+                let details = statement.query_map([""], |row| row.get::<_, String>(3))?;
+                Ok(details.collect::<Result<Vec<_>, _>>()?)
+            })
+            .unwrap();
+        assert_eq!(plan.len(), 2, "{plan:?}");
+        assert!(
+            plan.iter().all(|step| step.starts_with("SEARCH") && step.contains("PRIMARY KEY")),
+            "{plan:?}"
+        );
+    }
+}
