@@ -1,2 +1,81 @@
-//! axum adapter for scim-token (work in progress).
+//! [axum](https://docs.rs/axum) adapter for **scim-token**: the admin API an administrator uses to manage
+//! the SCIM token (the routes of Unleash's `scim-settings` API), and the guard in front of the host's
+//! SCIM routes that verifies the token an identity provider sends.
+//!
+//! - [`AdminRoutes`]: `POST /api/admin/scim-settings/generate-new-token`, `GET`/`POST
+//!   /api/admin/scim-settings` and, opt-in, `GET /api/openapi.json` ([`openapi`]); a `Router<S>` for any
+//!   host state, to merge.
+//! - [`AdminAuthenticator`]: the host decides who is an admin (401/403/404/503).
+//!   [`StaticAdminTokens`] is a ready-made one; [`credential_from_headers`] reads a credential sent raw
+//!   or as `Bearer …`.
+//! - [`ScimGuardLayer`] + [`ScimCaller`]: verify `Authorization: Bearer <token>` on SCIM routes and hand
+//!   the verified scope to handlers; refusals are RFC 7644 error bodies ([`ScimError`]).
+//!
+//! ```
+//! use axum::body::{Body, to_bytes};
+//! use axum::http::Request;
+//! use axum::{Router, routing::get};
+//! use scim_token_axum::{AdminAccess, AdminRoutes, ScimCaller, ScimGuardLayer, StaticAdminTokens};
+//! use scim_token_core::{Actor, Scope, ScimTokenService};
+//! use tower::ServiceExt; // oneshot, to call the app without a server
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let store = scim_token_memory::MemoryStore::new();
+//! # let service = ScimTokenService::builder(store)
+//! #     .argon2_params(scim_token_core::Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
+//! #     .danger_accept_weak_argon2_for_tests(true)
+//! #     .build()?;
+//! // let service = ScimTokenService::builder(store).build()?;
+//! let admin = Actor::new("admin")?;
+//! service.set_enabled(&Scope::default_scope(), true, &admin).await?;
+//! let admins = StaticAdminTokens::new().with_token("*:*.replace-me", admin, AdminAccess::ReadWrite)?;
+//!
+//! async fn users(ScimCaller(caller): ScimCaller) -> String {
+//!     format!("provisioning for {}", caller.scope)
+//! }
+//!
+//! let app: Router = Router::new()
+//!     .merge(AdminRoutes::new(service.clone(), admins).with_openapi_route().into_router())
+//!     .nest(
+//!         "/scim/v2",
+//!         Router::new().route("/Users", get(users)).route_layer(ScimGuardLayer::new(service)),
+//!     );
+//!
+//! // An administrator generates the token…
+//! let generate = Request::post("/api/admin/scim-settings/generate-new-token")
+//!     .header("authorization", "*:*.replace-me")
+//!     .body(Body::empty())?;
+//! let response = app.clone().oneshot(generate).await?;
+//! let json: serde_json::Value = serde_json::from_slice(&to_bytes(response.into_body(), 1024).await?)?;
+//! let token = json["token"].as_str().unwrap();
+//!
+//! // …and the identity provider calls the SCIM API with it.
+//! let users = Request::get("/scim/v2/Users")
+//!     .header("authorization", format!("Bearer {token}"))
+//!     .body(Body::empty())?;
+//! let response = app.oneshot(users).await?;
+//! assert_eq!(response.status(), 200);
+//! # Ok(()) }
+//! ```
+//!
+//! Error answers never hold a token or an internal detail: causes are logged with `tracing` under an
+//! error id that a 500 answer repeats.
 #![forbid(unsafe_code)]
+
+mod admin_auth;
+mod admin_routes;
+mod credentials;
+mod error;
+mod openapi;
+mod scim_guard;
+
+pub use async_trait::async_trait;
+
+pub use admin_auth::{
+    AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, StaticAdminTokens,
+};
+pub use admin_routes::{AdminRoutes, GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_BODY_LIMIT, SETTINGS_PATH};
+pub use credentials::{CredentialError, MAX_AUTHORIZATION_LEN, credential_from_headers};
+pub use error::{SCIM_CONTENT_TYPE, ScimError};
+pub use openapi::openapi;
+pub use scim_guard::{ScimCaller, ScimGuard, ScimGuardLayer};

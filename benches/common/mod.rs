@@ -1,0 +1,60 @@
+//! Shared set-up for the benches: services at production Argon2 parameters, filler scopes, runtimes.
+
+#![allow(dead_code)]
+
+use scim_token::{
+    Actor, Argon2Params, NewToken, ScimTokenService, Scope, Timestamp, TokenId, TokenRecord, TokenStore,
+};
+
+/// The parameters every bench uses: the library's default (OWASP m = 19456 KiB, t = 2, p = 1).
+pub fn params() -> Argon2Params {
+    Argon2Params::default()
+}
+
+/// A bare `argon2` instance at [`params`], for the baselines.
+pub fn bare_argon2() -> argon2::Argon2<'static> {
+    let p = params();
+    let params = argon2::Params::new(p.m_cost_kib, p.t_cost, p.p_cost, None).unwrap();
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+pub fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+pub fn admin() -> Actor {
+    Actor::new("bench@example.com").unwrap()
+}
+
+/// Enables the default scope and generates a token in it.
+pub async fn enabled_token(service: &ScimTokenService) -> NewToken {
+    let scope = Scope::default_scope();
+    service.set_enabled(&scope, true, &admin()).await.unwrap();
+    service.generate(&scope, &admin()).await.unwrap()
+}
+
+/// Fills `store` with `count` other scopes, each with an enabled current token (fake hashes: these
+/// records are never verified, they only make the store big).
+pub async fn fill(store: &dyn TokenStore, count: usize) {
+    for n in 0..count {
+        let scope = Scope::new(format!("filler-{n}")).unwrap();
+        let record = TokenRecord {
+            id: TokenId::new(format!("f{n:015}")).unwrap(),
+            scope: scope.clone(),
+            hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhcw"
+                .into(),
+            created_at: Timestamp::from_unix_millis(1_700_000_000_000),
+            created_by: admin(),
+            expires_at: None,
+            last_used_at: None,
+        };
+        store.replace_current(record, None).await.unwrap();
+        store.set_enabled(&scope, true).await.unwrap();
+    }
+}
+
+/// The PHC string of `token` hashed by a bare `argon2` at [`params`].
+pub fn bare_argon2_hash(token: &str) -> String {
+    use argon2::password_hash::PasswordHasher;
+    bare_argon2().hash_password_with_salt(token.as_bytes(), b"0123456789abcdef").unwrap().to_string()
+}

@@ -1,0 +1,162 @@
+//! The per-request cost: `verify` beside the baseline it is judged against, measured in the same run.
+//!
+//! | case | baseline | target |
+//! |---|---|---|
+//! | cache hit, memory store | hash-map look-up + SHA-256 + constant-time compare | ≤ 2 × |
+//! | cache miss | bare Argon2id verify | ≤ 1.1 × |
+//! | malformed token | none | ≥ 10 M/s on one core, no store access |
+//! | 1 / 1 000 / 100 000 scopes | each other | flat |
+//! | concurrent tasks | — | throughput reported |
+
+mod common;
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::PasswordVerifier;
+use argon2::password_hash::phc::PasswordHash;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use scim_token::{MemoryStore, ScimTokenService, Scope, TokenStore};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+fn service(store: impl TokenStore) -> ScimTokenService {
+    ScimTokenService::builder(store).argon2_params(common::params()).build().unwrap()
+}
+
+fn cache_hit_memory(c: &mut Criterion) {
+    let rt = common::current_thread();
+    let store = MemoryStore::new();
+    let service = service(store.clone());
+    let token = rt.block_on(common::enabled_token(&service));
+    let token = token.expose_secret();
+    rt.block_on(service.verify(token)).unwrap();
+
+    let mut group = c.benchmark_group("verify_cache_hit_memory");
+    let mut map = HashMap::new();
+    map.insert(token[5..21].to_owned(), <[u8; 32]>::from(Sha256::digest(token.as_bytes())));
+    // Run through the same async harness as verify, so the harness costs both sides the same.
+    group.bench_function("baseline: hash-map look-up + SHA-256 + ct compare", |b| {
+        b.to_async(&rt).iter(|| async {
+            let presented = black_box(token);
+            let expected = map.get(&presented[5..21]).unwrap();
+            let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+            assert!(bool::from(expected.ct_eq(&actual)));
+        })
+    });
+    group.bench_function("scim-token verify", |b| {
+        b.to_async(&rt).iter(|| async { service.verify(black_box(token)).await.unwrap() })
+    });
+    group.finish();
+}
+
+fn cache_miss(c: &mut Criterion) {
+    let rt = common::current_thread();
+    // A one-entry cache and two tokens used in turn: every verify misses and runs Argon2.
+    let service = ScimTokenService::builder(MemoryStore::new())
+        .argon2_params(common::params())
+        .cache_capacity(1)
+        .build()
+        .unwrap();
+    let first = rt.block_on(common::enabled_token(&service));
+    let other_scope = Scope::new("other").unwrap();
+    rt.block_on(service.set_enabled(&other_scope, true, &common::admin())).unwrap();
+    let second = rt.block_on(service.generate(&other_scope, &common::admin())).unwrap();
+    let tokens = [first.expose_secret(), second.expose_secret()];
+
+    let mut group = c.benchmark_group("verify_cache_miss");
+    group.sample_size(20);
+    let phc = common::bare_argon2_hash(tokens[0]);
+    let argon2 = argon2::Argon2::default();
+    group.bench_function("baseline: bare Argon2id verify", |b| {
+        b.iter(|| {
+            let hash = PasswordHash::new(&phc).unwrap();
+            argon2.verify_password(tokens[0].as_bytes(), &hash).unwrap()
+        })
+    });
+    let mut turn = 0;
+    group.bench_function("scim-token verify", |b| {
+        b.to_async(&rt).iter(|| {
+            turn ^= 1;
+            let token = tokens[turn];
+            let service = &service;
+            async move { service.verify(token).await.unwrap() }
+        })
+    });
+    group.finish();
+}
+
+fn reject_malformed(c: &mut Criterion) {
+    let rt = common::current_thread();
+    let service = service(MemoryStore::new());
+    let good = rt.block_on(common::enabled_token(&service));
+    let mut typo = good.expose_secret().to_owned();
+    typo.replace_range(30..31, if &typo[30..31] == "x" { "y" } else { "x" });
+
+    let mut group = c.benchmark_group("reject_malformed");
+    group.throughput(Throughput::Elements(1));
+    for (name, presented) in [("wrong length", "scim_garbage"), ("bad checksum", typo.as_str())] {
+        group.bench_with_input(BenchmarkId::new("scim-token verify", name), presented, |b, presented| {
+            b.to_async(&rt).iter(|| async { service.verify(black_box(presented)).await.unwrap_err() })
+        });
+    }
+    group.finish();
+}
+
+fn scope_count(c: &mut Criterion) {
+    let rt = common::current_thread();
+    let mut group = c.benchmark_group("verify_scopes_memory");
+    for count in [1usize, 1_000, 100_000] {
+        let store = MemoryStore::new();
+        rt.block_on(common::fill(&store, count - 1));
+        let service = service(store);
+        let token = rt.block_on(common::enabled_token(&service));
+        rt.block_on(service.verify(token.expose_secret())).unwrap();
+        group.bench_with_input(BenchmarkId::from_parameter(count), token.expose_secret(), |b, token| {
+            b.to_async(&rt).iter(|| async { service.verify(black_box(token)).await.unwrap() })
+        });
+    }
+    group.finish();
+}
+
+fn concurrent(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let service = service(MemoryStore::new());
+    let token: Arc<str> = rt.block_on(common::enabled_token(&service)).expose_secret().into();
+    rt.block_on(service.verify(&token)).unwrap();
+
+    const TASKS: u64 = 64;
+    let mut group = c.benchmark_group("verify_concurrent_memory");
+    group.throughput(Throughput::Elements(TASKS));
+    group.bench_function(BenchmarkId::new("tasks", TASKS), |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let start = Instant::now();
+                let tasks: Vec<_> = (0..TASKS)
+                    .map(|_| {
+                        let (service, token) = (service.clone(), token.clone());
+                        tokio::spawn(async move {
+                            for _ in 0..iters {
+                                service.verify(&token).await.unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.unwrap();
+                }
+                start.elapsed()
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().measurement_time(Duration::from_secs(4));
+    targets = cache_hit_memory, cache_miss, reject_malformed, scope_count, concurrent
+}
+criterion_main!(benches);

@@ -1,0 +1,273 @@
+//! Who may call the admin routes: a trait the host implements, and a ready-made static-token version.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::http::request::Parts;
+use scim_token_core::{Actor, Error, Scope};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::credentials::{credential_from_headers, is_acceptable_credential};
+
+/// The admin operation a request asks for, so an authenticator can grant reads more widely than writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AdminAction {
+    /// `GET /api/admin/scim-settings`.
+    ReadSettings,
+    /// `POST /api/admin/scim-settings`.
+    ChangeSettings,
+    /// `POST /api/admin/scim-settings/generate-new-token`.
+    GenerateToken,
+}
+
+impl AdminAction {
+    /// Whether the action changes anything.
+    pub fn is_write(self) -> bool {
+        !matches!(self, Self::ReadSettings)
+    }
+}
+
+/// A successful admin authentication: who acts, and on which scope (tenant).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminGrant {
+    /// Recorded as the author of the change and in the audit trail.
+    pub actor: Actor,
+    /// The scope whose SCIM settings and token the request reads or changes.
+    pub scope: Scope,
+}
+
+/// Why an admin request is refused. Each maps to one status and one fixed message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AdminRejection {
+    /// 401: no credential, or one the host does not recognise.
+    Unauthenticated,
+    /// 403: the caller is known but may not perform this action.
+    Forbidden,
+    /// 404: SCIM provisioning does not exist for this caller (feature not licensed, unknown tenant, …).
+    NotFound,
+    /// 503: the host cannot decide right now (its own user store is down, …). Log the cause yourself.
+    Unavailable,
+}
+
+/// Authenticates and authorises admin requests. The host implements it with its own users, sessions or
+/// API tokens; [`StaticAdminTokens`] is a ready-made one for small deployments and demos.
+///
+/// It receives the request's head only (the body has not been read), so it runs before any input is
+/// parsed: an unauthenticated caller never learns whether its body would have been valid.
+///
+/// ```
+/// use axum::http::request::Parts;
+/// use scim_token_axum::{AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, async_trait};
+/// use scim_token_core::{Actor, Scope};
+///
+/// /// Trusts a user that the host's own session middleware put in the request's extensions.
+/// struct SessionAdmins;
+///
+/// #[derive(Clone)]
+/// struct SessionUser { name: String, tenant: String, is_admin: bool }
+///
+/// #[async_trait]
+/// impl AdminAuthenticator for SessionAdmins {
+///     async fn authenticate(
+///         &self,
+///         parts: &Parts,
+///         action: AdminAction,
+///     ) -> Result<AdminGrant, AdminRejection> {
+///         let user = parts.extensions.get::<SessionUser>().ok_or(AdminRejection::Unauthenticated)?;
+///         if action.is_write() && !user.is_admin {
+///             return Err(AdminRejection::Forbidden);
+///         }
+///         let actor = Actor::new(user.name.clone()).map_err(|_| AdminRejection::Unauthenticated)?;
+///         let scope = Scope::new(user.tenant.clone()).map_err(|_| AdminRejection::NotFound)?;
+///         Ok(AdminGrant { actor, scope })
+///     }
+/// }
+/// ```
+#[async_trait]
+pub trait AdminAuthenticator: Send + Sync + 'static {
+    /// Decides who the caller is and whether it may perform `action`, from the request's head.
+    async fn authenticate(&self, parts: &Parts, action: AdminAction) -> Result<AdminGrant, AdminRejection>;
+}
+
+#[async_trait]
+impl<A: AdminAuthenticator + ?Sized> AdminAuthenticator for Arc<A> {
+    async fn authenticate(&self, parts: &Parts, action: AdminAction) -> Result<AdminGrant, AdminRejection> {
+        (**self).authenticate(parts, action).await
+    }
+}
+
+/// What a static admin credential may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdminAccess {
+    /// Read the settings only: both `POST` routes answer 403.
+    ReadOnly,
+    /// Read and change the settings, and generate tokens.
+    ReadWrite,
+}
+
+/// A fixed set of admin credentials for one scope, presented raw or as `Bearer …` in `Authorization`.
+///
+/// Only SHA-256 digests of the credentials are kept, and every presented credential is compared with
+/// every configured one in constant time, so neither timing nor a memory dump reveals them.
+///
+/// ```
+/// use scim_token_axum::{AdminAccess, StaticAdminTokens};
+/// use scim_token_core::Actor;
+///
+/// let admins = StaticAdminTokens::new()
+///     .with_token("*:*.0123456789abcdef", Actor::new("ops-admin")?, AdminAccess::ReadWrite)?
+///     .with_token("*:*.fedcba9876543210", Actor::new("auditor")?, AdminAccess::ReadOnly)?;
+/// # Ok::<(), scim_token_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct StaticAdminTokens {
+    scope: Scope,
+    entries: Vec<Entry>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    digest: [u8; 32],
+    actor: Actor,
+    access: AdminAccess,
+}
+
+impl Default for StaticAdminTokens {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StaticAdminTokens {
+    /// No credentials yet, for [`Scope::default_scope`].
+    pub fn new() -> Self {
+        Self { scope: Scope::default_scope(), entries: Vec::new() }
+    }
+
+    /// Uses `scope` instead of the default one.
+    pub fn with_scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// Adds a credential. It must be 1 to [`MAX_AUTHORIZATION_LEN`](crate::MAX_AUTHORIZATION_LEN) visible
+    /// ASCII characters without whitespace (what a client can send), and not already configured.
+    pub fn with_token(mut self, credential: &str, actor: Actor, access: AdminAccess) -> Result<Self, Error> {
+        if !is_acceptable_credential(credential) {
+            return Err(Error::InvalidInput {
+                what: "admin credential",
+                reason: "it must be 1 to 4096 visible ASCII characters without whitespace",
+            });
+        }
+        let digest = digest(credential);
+        if self.find(&digest).is_some() {
+            return Err(Error::InvalidInput { what: "admin credential", reason: "it is already configured" });
+        }
+        self.entries.push(Entry { digest, actor, access });
+        Ok(self)
+    }
+
+    /// The entry whose credential has this digest. Compares against every entry, without stopping early.
+    fn find(&self, digest: &[u8; 32]) -> Option<&Entry> {
+        let mut found = None;
+        for entry in &self.entries {
+            if bool::from(entry.digest.ct_eq(digest)) {
+                found = Some(entry);
+            }
+        }
+        found
+    }
+}
+
+/// Hashing first makes the comparison independent of the credentials' lengths.
+fn digest(credential: &str) -> [u8; 32] {
+    Sha256::digest(credential.as_bytes()).into()
+}
+
+#[async_trait]
+impl AdminAuthenticator for StaticAdminTokens {
+    async fn authenticate(&self, parts: &Parts, action: AdminAction) -> Result<AdminGrant, AdminRejection> {
+        let credential = credential_from_headers(&parts.headers).map_err(|reason| {
+            tracing::debug!(%reason, "admin request without a usable credential");
+            AdminRejection::Unauthenticated
+        })?;
+        let Some(entry) = self.find(&digest(credential)) else {
+            tracing::debug!("admin request with an unknown credential");
+            return Err(AdminRejection::Unauthenticated);
+        };
+        if action.is_write() && entry.access == AdminAccess::ReadOnly {
+            tracing::info!(actor = %entry.actor, ?action, "admin request refused: read-only credential");
+            return Err(AdminRejection::Forbidden);
+        }
+        Ok(AdminGrant { actor: entry.actor.clone(), scope: self.scope.clone() })
+    }
+}
+
+impl fmt::Debug for StaticAdminTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let actors: Vec<_> = self.entries.iter().map(|e| (e.actor.as_str(), e.access)).collect();
+        f.debug_struct("StaticAdminTokens").field("scope", &self.scope).field("actors", &actors).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+
+    use super::*;
+
+    fn parts(authorization: Option<&str>) -> Parts {
+        let mut request = Request::builder();
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        request.body(()).unwrap().into_parts().0
+    }
+
+    fn admins() -> StaticAdminTokens {
+        StaticAdminTokens::new()
+            .with_token("*:*.admin", Actor::new("admin").unwrap(), AdminAccess::ReadWrite)
+            .unwrap()
+            .with_token("*:*.viewer", Actor::new("viewer").unwrap(), AdminAccess::ReadOnly)
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn grants_by_credential_and_access() {
+        let admins = admins();
+        for action in [AdminAction::ReadSettings, AdminAction::ChangeSettings, AdminAction::GenerateToken] {
+            let grant = admins.authenticate(&parts(Some("Bearer *:*.admin")), action).await.unwrap();
+            assert_eq!(grant.actor.as_str(), "admin");
+            assert_eq!(grant.scope, Scope::default_scope());
+        }
+        let read = admins.authenticate(&parts(Some("*:*.viewer")), AdminAction::ReadSettings).await;
+        assert_eq!(read.unwrap().actor.as_str(), "viewer");
+        for action in [AdminAction::ChangeSettings, AdminAction::GenerateToken] {
+            let refused = admins.authenticate(&parts(Some("*:*.viewer")), action).await;
+            assert_eq!(refused, Err(AdminRejection::Forbidden));
+        }
+    }
+
+    #[tokio::test]
+    async fn unknown_or_missing_credentials_are_unauthenticated() {
+        let admins = admins();
+        for header in [None, Some("*:*.admin2"), Some("*:*.admi"), Some(""), Some("Bearer")] {
+            let result = admins.authenticate(&parts(header), AdminAction::ReadSettings).await;
+            assert_eq!(result, Err(AdminRejection::Unauthenticated), "{header:?}");
+        }
+    }
+
+    #[test]
+    fn configuration_rules() {
+        let actor = || Actor::new("a").unwrap();
+        assert!(StaticAdminTokens::new().with_token("", actor(), AdminAccess::ReadOnly).is_err());
+        assert!(StaticAdminTokens::new().with_token("a b", actor(), AdminAccess::ReadOnly).is_err());
+        assert!(admins().with_token("*:*.admin", actor(), AdminAccess::ReadOnly).is_err());
+        let debug = format!("{:?}", admins());
+        assert!(!debug.contains("*:*.admin") && debug.contains("viewer"), "{debug}");
+    }
+}

@@ -1,0 +1,357 @@
+//! Every error response the adapter writes, in one place: Unleash's shape on the admin routes, RFC 7644's
+//! on SCIM routes. Messages are fixed texts that say what to do next; causes go to `tracing` only, under
+//! an error id that the 500 answer repeats so an operator can find them.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rand::TryRng;
+use rand::rngs::SysRng;
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::admin_auth::AdminRejection;
+
+/// Seconds a client is asked to wait when hashing is saturated.
+const RETRY_AFTER_SECS: &str = "1";
+
+/// The admin API's errors, answered as `{"id", "name", "message", "details": [{"message"}]}`.
+#[derive(Debug)]
+pub(crate) enum AdminError {
+    /// 401.
+    Unauthenticated,
+    /// 403.
+    Forbidden,
+    /// 404.
+    NotFound,
+    /// 400: the body is not JSON, or not `{"enabled": bool}`.
+    BadData(&'static str),
+    /// 415.
+    ContentType,
+    /// 413.
+    TooLarge,
+    /// 503 with `Retry-After`: hashing saturated.
+    Busy,
+    /// 503: the host's authenticator cannot decide right now.
+    Unavailable,
+    /// 500: the store or another internal part failed; the cause is logged.
+    Internal(scim_token_core::Error),
+}
+
+impl From<AdminRejection> for AdminError {
+    fn from(rejection: AdminRejection) -> Self {
+        match rejection {
+            AdminRejection::Unauthenticated => Self::Unauthenticated,
+            AdminRejection::Forbidden => Self::Forbidden,
+            AdminRejection::NotFound => Self::NotFound,
+            AdminRejection::Unavailable => Self::Unavailable,
+        }
+    }
+}
+
+impl From<scim_token_core::Error> for AdminError {
+    fn from(error: scim_token_core::Error) -> Self {
+        match error {
+            scim_token_core::Error::Busy => Self::Busy,
+            other => Self::Internal(other),
+        }
+    }
+}
+
+impl From<JsonRejection> for AdminError {
+    fn from(rejection: JsonRejection) -> Self {
+        // serde's own message can quote the body back; the fixed texts below cannot leak anything.
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::ContentType,
+            JsonRejection::JsonSyntaxError(_) => Self::BadData(
+                r#"The request body is not valid JSON; send {"enabled": true} or {"enabled": false}."#,
+            ),
+            JsonRejection::JsonDataError(_) => Self::BadData(
+                "The request body needs a boolean \"enabled\" field; send {\"enabled\": true} or \
+                 {\"enabled\": false}.",
+            ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge,
+            _ => Self::BadData(
+                r#"The request body could not be read; send {"enabled": true} or {"enabled": false}."#,
+            ),
+        }
+    }
+}
+
+/// An error, as Unleash answers them.
+#[derive(Serialize, ToSchema)]
+#[schema(as = errorSchema)]
+pub(crate) struct UnleashError<'a> {
+    /// A random UUID that identifies this error in the server's logs.
+    id: String,
+    /// The kind of error, e.g. `AuthenticationRequired`, `NoAccessError`, `BadDataError`.
+    name: &'a str,
+    /// What went wrong and what to do next.
+    message: &'a str,
+    /// The same message, as Unleash's clients expect it.
+    details: [ErrorDetail<'a>; 1],
+}
+
+/// One detail of an error.
+#[derive(Serialize, ToSchema)]
+#[schema(as = errorDetailSchema)]
+pub(crate) struct ErrorDetail<'a> {
+    /// What went wrong and what to do next.
+    message: &'a str,
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let id = error_id();
+        let internal_message;
+        let (status, name, message) = match &self {
+            Self::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "AuthenticationRequired",
+                "Authorization information is missing or invalid. Provide a valid admin API token as the \
+                 `Authorization` header, e.g. `Authorization: *:*.my-admin-token`.",
+            ),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "NoAccessError",
+                "The provided credentials are valid, but they do not allow changing SCIM settings or \
+                 generating SCIM tokens. Ask an administrator to do it, or for a credential with write \
+                 access.",
+            ),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "NotFoundError",
+                "The requested resource was not found. Check the URL, and that SCIM provisioning is \
+                 available for your account.",
+            ),
+            Self::BadData(message) => (StatusCode::BAD_REQUEST, "BadDataError", *message),
+            Self::ContentType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "ContentTypeError",
+                "Send the body as JSON with the header `Content-Type: application/json`, e.g. \
+                 {\"enabled\": true}.",
+            ),
+            Self::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "ContentTooLarge",
+                r#"The request body is too large; send {"enabled": true} or {"enabled": false}."#,
+            ),
+            Self::Busy => {
+                tracing::warn!(error_id = %id, "SCIM admin request refused: hashing is saturated");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ServiceUnavailable",
+                    "Too many SCIM token operations are running at once, and nothing was changed. Retry in \
+                     a moment.",
+                )
+            }
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "Your credentials cannot be checked right now, and nothing was changed. Retry in a moment.",
+            ),
+            Self::Internal(error) => {
+                tracing::error!(error_id = %id, %error, "SCIM admin request failed");
+                internal_message = format!(
+                    "The server could not complete the request, and nothing was changed: the current SCIM \
+                     token, if any, still works. Retry; if it keeps failing, give the server's operator \
+                     the error id {id}."
+                );
+                (StatusCode::INTERNAL_SERVER_ERROR, "InternalError", internal_message.as_str())
+            }
+        };
+        let body = UnleashError { id: id.clone(), name, message, details: [ErrorDetail { message }] };
+        let mut response = (status, Json(body)).into_response();
+        if matches!(self, Self::Busy) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+        }
+        response
+    }
+}
+
+/// Why a SCIM request was refused by [`ScimGuardLayer`](crate::ScimGuardLayer) or
+/// [`ScimCaller`](crate::ScimCaller), answered with an RFC 7644 §3.12 error body as
+/// `application/scim+json`.
+///
+/// A refused token is always the same 401 answer, whatever the reason (missing, malformed, unknown,
+/// wrong, expired, revoked, disabled scope), so callers learn nothing. Saturated hashing is a 503 with
+/// `Retry-After`; a failing store (or a route not behind the guard) is a 500 whose cause is logged
+/// under the error id the answer repeats.
+#[derive(Debug)]
+pub struct ScimError(ScimErrorKind);
+
+#[derive(Debug)]
+enum ScimErrorKind {
+    Unauthorized,
+    Busy,
+    Internal { error_id: String },
+}
+
+/// The media type of every SCIM answer (RFC 7644 §3.1).
+pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
+
+impl ScimError {
+    /// The token was not accepted (401).
+    pub(crate) fn unauthorized() -> Self {
+        Self(ScimErrorKind::Unauthorized)
+    }
+
+    /// Something on the server failed (500); `cause` goes to the log only, with a new error id.
+    pub(crate) fn internal(cause: &dyn std::fmt::Display) -> Self {
+        let error_id = error_id();
+        tracing::error!(error_id, %cause, "SCIM request failed");
+        Self(ScimErrorKind::Internal { error_id })
+    }
+
+    /// Maps a verification error.
+    pub(crate) fn from_verify(error: scim_token_core::Error) -> Self {
+        match error {
+            scim_token_core::Error::InvalidToken => Self::unauthorized(),
+            scim_token_core::Error::Busy => {
+                tracing::warn!("SCIM token check refused: hashing is saturated");
+                Self(ScimErrorKind::Busy)
+            }
+            other => Self::internal(&other),
+        }
+    }
+
+    /// The answer's status: 401, 503 or 500.
+    pub fn status(&self) -> StatusCode {
+        match self.0 {
+            ScimErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ScimErrorKind::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ScimErrorKind::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl std::fmt::Display for ScimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            ScimErrorKind::Unauthorized => f.write_str("the SCIM token was not accepted"),
+            ScimErrorKind::Busy => f.write_str("too many SCIM token checks are running at once"),
+            ScimErrorKind::Internal { error_id } => write!(f, "internal error {error_id}"),
+        }
+    }
+}
+
+impl std::error::Error for ScimError {}
+
+const UNAUTHORIZED_DETAIL: &str = "The SCIM token was not accepted. Send the token generated for this SCIM \
+                                   app as `Authorization: Bearer <token>`; if it was regenerated, update it \
+                                   in your identity provider.";
+const BUSY_DETAIL: &str = "Too many SCIM requests are being authenticated at once. Retry in a moment.";
+
+impl IntoResponse for ScimError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = match &self.0 {
+            ScimErrorKind::Unauthorized => UNAUTHORIZED_DETAIL.to_owned(),
+            ScimErrorKind::Busy => BUSY_DETAIL.to_owned(),
+            ScimErrorKind::Internal { error_id } => format!(
+                "The server could not check the SCIM token. Retry; if it keeps failing, give the server's \
+                 operator the error id {error_id}."
+            ),
+        };
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": status.as_str(),
+            "detail": detail,
+        });
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
+        match self.0 {
+            ScimErrorKind::Unauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="SCIM""#));
+            }
+            ScimErrorKind::Busy => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+            }
+            ScimErrorKind::Internal { .. } => {}
+        }
+        response
+    }
+}
+
+/// A random (version 4) UUID that ties an answer to its log line. Not a secret: if the OS generator
+/// fails, the nil UUID still makes a valid answer.
+pub(crate) fn error_id() -> String {
+    let mut bytes = [0u8; 16];
+    if SysRng.try_fill_bytes(&mut bytes).is_err() {
+        bytes = [0; 16];
+    } else {
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+    use scim_token_core::{Error, StoreError};
+
+    use super::*;
+
+    async fn body(response: Response) -> serde_json::Value {
+        serde_json::from_slice(&to_bytes(response.into_body(), 64 * 1024).await.unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn core_errors_map_to_generic_admin_answers() {
+        let cases = [
+            (Error::Busy, 503, "ServiceUnavailable"),
+            (Error::Store(StoreError::new("LEAK: disk /var/db is full")), 500, "InternalError"),
+            (Error::Hashing("LEAK argon2".into()), 500, "InternalError"),
+            (Error::Random("LEAK getrandom".into()), 500, "InternalError"),
+            (Error::Config("LEAK config".into()), 500, "InternalError"),
+            (Error::InvalidInput { what: "scope", reason: "LEAK reason" }, 500, "InternalError"),
+        ];
+        for (error, status, name) in cases {
+            let response = AdminError::from(error).into_response();
+            assert_eq!(response.status().as_u16(), status);
+            let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+            assert_eq!(retry_after.is_some(), status == 503);
+            let body = body(response).await;
+            assert_eq!(body["name"], name);
+            let text = body.to_string();
+            assert!(!text.contains("LEAK"), "{text}");
+            assert_eq!(body["details"][0]["message"], body["message"]);
+        }
+    }
+
+    #[tokio::test]
+    async fn core_errors_map_to_scim_answers() {
+        let cases = [
+            (Error::InvalidToken, 401),
+            (Error::Busy, 503),
+            (Error::Store(StoreError::new("LEAK db")), 500),
+            (Error::Hashing("LEAK argon2".into()), 500),
+        ];
+        for (error, status) in cases {
+            let response = ScimError::from_verify(error).into_response();
+            assert_eq!(response.status().as_u16(), status);
+            assert_eq!(response.headers()[header::CONTENT_TYPE], SCIM_CONTENT_TYPE);
+            assert_eq!(response.headers().contains_key(header::WWW_AUTHENTICATE), status == 401);
+            assert_eq!(response.headers().contains_key(header::RETRY_AFTER), status == 503);
+            let body = body(response).await;
+            assert_eq!(body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+            assert_eq!(body["status"], status.to_string());
+            assert!(!body.to_string().contains("LEAK"), "{body}");
+        }
+    }
+
+    #[test]
+    fn error_ids_are_v4_uuids() {
+        let id = error_id();
+        let groups: Vec<_> = id.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+        assert_eq!(&id[14..15], "4");
+        assert!("89ab".contains(&id[19..20]), "{id}");
+        assert_ne!(error_id(), id);
+    }
+}

@@ -1,0 +1,204 @@
+//! The example server (`examples/server.rs`), assembled by its own `app` function and served on a
+//! loopback port: the README's curl walkthrough, the viewer credential, first-start enabling, restarts.
+
+// The example itself, not a copy: its `main` and defaults go unused here.
+#[allow(dead_code)]
+#[path = "../examples/server.rs"]
+mod server;
+
+#[path = "../crates/scim-token-axum/tests/common/http_client.rs"]
+mod http_client;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use http_client::{send, send_auth};
+use scim_token::sqlite::SqliteStore;
+use scim_token::{Actor, Argon2Params, ScimTokenService, Scope, TokenStore};
+use tokio::sync::oneshot;
+
+const ADMIN: &str = "*:*.walkthrough-admin";
+const VIEWER: &str = "*:*.walkthrough-viewer";
+const GENERATE: &str = "/api/admin/scim-settings/generate-new-token";
+const SETTINGS: &str = "/api/admin/scim-settings";
+
+fn fast_service(store: impl TokenStore) -> ScimTokenService {
+    ScimTokenService::builder(store)
+        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
+        .danger_accept_weak_argon2_for_tests(true)
+        .build()
+        .unwrap()
+}
+
+/// A running example server; dropping `stop` (or sending on it) shuts it down gracefully.
+struct Running {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    stopped: tokio::task::JoinHandle<()>,
+}
+
+async fn start(service: ScimTokenService) -> Running {
+    server::enable_on_first_start(&service).await.unwrap();
+    let app = server::app(service, server::admin_tokens(ADMIN, Some(VIEWER)).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stop_requested) = oneshot::channel::<()>();
+    let stopped = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stop_requested.await;
+            })
+            .await
+            .unwrap();
+    });
+    Running { addr, stop, stopped }
+}
+
+impl Running {
+    async fn shut_down(self) {
+        self.stop.send(()).unwrap();
+        self.stopped.await.unwrap();
+    }
+}
+
+async fn generate(addr: SocketAddr) -> String {
+    let answer = send_auth(addr, "POST", GENERATE, ADMIN).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    answer.json()["token"].as_str().unwrap().to_owned()
+}
+
+async fn scim(addr: SocketAddr, token: &str) -> http_client::HttpResponse {
+    send_auth(addr, "GET", server::SERVICE_PROVIDER_CONFIG_PATH, &format!("Bearer {token}")).await
+}
+
+#[tokio::test]
+async fn readme_walkthrough() {
+    let running = start(fast_service(SqliteStore::open_in_memory().await.unwrap())).await;
+    let addr = running.addr;
+
+    // 1. Generate a token.
+    let first = generate(addr).await;
+
+    // 2. The identity provider calls the SCIM API with it.
+    let config = scim(addr, &first).await;
+    assert_eq!(config.status, 200, "{}", config.text());
+    assert_eq!(config.header("content-type"), Some("application/scim+json"));
+    let document = config.json();
+    assert_eq!(document["schemas"][0], "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig");
+    assert_eq!(document["authenticationSchemes"][0]["type"], "oauthbearertoken");
+    for feature in ["patch", "bulk", "filter", "changePassword", "sort", "etag"] {
+        assert!(document[feature]["supported"].is_boolean(), "{feature}");
+    }
+
+    // 3. Generate again: the first token stops working at once, the new one works.
+    let second = generate(addr).await;
+    let refused = scim(addr, &first).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.header("content-type"), Some("application/scim+json"));
+    assert!(refused.header("www-authenticate").unwrap().starts_with("Bearer"));
+    assert_eq!(refused.json()["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+    assert!(!refused.text().contains(&first));
+    assert_eq!(scim(addr, &second).await.status, 200);
+
+    // The settings and the OpenAPI document.
+    let settings = send_auth(addr, "GET", SETTINGS, ADMIN).await.json();
+    assert_eq!(settings, serde_json::json!({ "enabled": true, "hasToken": true }));
+    let doc = send(addr, "GET", "/api/openapi.json", &[], b"").await.json();
+    assert_eq!(doc["paths"][GENERATE]["post"]["operationId"], "generate-new-token");
+
+    // Unknown paths are 404s, with or without a token.
+    assert_eq!(send_auth(addr, "GET", "/scim/v2/Users", &format!("Bearer {second}")).await.status, 404);
+    assert_eq!(send(addr, "GET", "/nothing-here", &[], b"").await.status, 404);
+
+    running.shut_down().await;
+}
+
+#[tokio::test]
+async fn the_viewer_can_read_but_not_write() {
+    let running = start(fast_service(SqliteStore::open_in_memory().await.unwrap())).await;
+    let addr = running.addr;
+    let token = generate(addr).await;
+
+    assert_eq!(send_auth(addr, "GET", SETTINGS, VIEWER).await.status, 200);
+    let generate = send_auth(addr, "POST", GENERATE, VIEWER).await;
+    assert_eq!((generate.status, generate.json()["name"].as_str()), (403, Some("NoAccessError")));
+    let json: (&str, &[u8]) = ("Content-Type", b"application/json");
+    let disable =
+        send(addr, "POST", SETTINGS, &[("Authorization", VIEWER.as_bytes()), json], br#"{"enabled":false}"#)
+            .await;
+    assert_eq!(disable.status, 403);
+    assert_eq!(scim(addr, &token).await.status, 200, "nothing changed");
+
+    // The admin can disable provisioning; the token is then refused, and accepted again once re-enabled.
+    let admin: (&str, &[u8]) = ("Authorization", ADMIN.as_bytes());
+    assert_eq!(send(addr, "POST", SETTINGS, &[admin, json], br#"{"enabled":false}"#).await.status, 200);
+    assert_eq!(scim(addr, &token).await.status, 401);
+    assert_eq!(send(addr, "POST", SETTINGS, &[admin, json], br#"{"enabled":true}"#).await.status, 200);
+    assert_eq!(scim(addr, &token).await.status, 200);
+
+    running.shut_down().await;
+}
+
+/// A database file in the system's temporary directory, removed (with its WAL files) on drop.
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("scim-token-{name}-{}.db", std::process::id()));
+        let db = Self(path);
+        db.remove();
+        db
+    }
+
+    fn remove(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = self.0.clone().into_os_string();
+            file.push(suffix);
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+#[tokio::test]
+async fn tokens_and_settings_survive_a_restart_and_first_start_runs_once() {
+    let db = TempDb::new("restart");
+
+    let running = start(fast_service(SqliteStore::open(&db.0).await.unwrap())).await;
+    let token = generate(running.addr).await;
+    let admin: (&str, &[u8]) = ("Authorization", ADMIN.as_bytes());
+    let json: (&str, &[u8]) = ("Content-Type", b"application/json");
+    let disable = send(running.addr, "POST", SETTINGS, &[admin, json], br#"{"enabled":false}"#).await;
+    assert_eq!(disable.status, 200);
+    running.shut_down().await;
+
+    // Restarted on the same file: the administrator's choice (disabled) is kept, not reset by first start.
+    let service = fast_service(SqliteStore::open(&db.0).await.unwrap());
+    assert!(!server::enable_on_first_start(&service).await.unwrap());
+    let running = start(service.clone()).await;
+    assert_eq!(scim(running.addr, &token).await.status, 401);
+    service.set_enabled(&Scope::default_scope(), true, &Actor::new("test").unwrap()).await.unwrap();
+    assert_eq!(scim(running.addr, &token).await.status, 200, "the token survived the restart");
+    running.shut_down().await;
+}
+
+#[tokio::test]
+async fn first_start_enables_a_fresh_database_only() {
+    let service = fast_service(SqliteStore::open_in_memory().await.unwrap());
+    assert!(server::enable_on_first_start(&service).await.unwrap());
+    assert!(service.status(&Scope::default_scope()).await.unwrap().enabled);
+    assert!(!server::enable_on_first_start(&service).await.unwrap(), "already enabled");
+}
+
+#[test]
+fn admin_credentials_are_checked_at_start() {
+    assert!(server::admin_tokens("", None).is_err());
+    assert!(server::admin_tokens("two words", None).is_err());
+    assert!(server::admin_tokens(ADMIN, Some(ADMIN)).is_err(), "the viewer must differ from the admin");
+    assert!(server::admin_tokens(ADMIN, None).is_ok());
+}
