@@ -3,13 +3,17 @@
 //! In WAL mode readers never wait for the writer, so `find_token` (run on every SCIM request) keeps
 //! answering while a rotation commits or another process holds the write lock. An in-memory database
 //! exists only inside its one connection, so there the writer serves reads too.
+//!
+//! Readers have no busy handler: [`Connections::try_read_now`] runs a read on the calling thread only
+//! when it cannot wait for anything, and the blocking [`Connections::read`] lends the reader the busy
+//! timeout for the length of its call.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, ErrorCode};
 
 use crate::error::{DbError, SqliteStoreError};
 
@@ -48,13 +52,30 @@ impl Connections {
         f(&mut conn).map_err(|error| self.error(error))
     }
 
-    /// Runs `f` on an idle reader (or waits for one). Blocks: call it from `spawn_blocking`.
+    /// Runs `f` on an idle reader (or waits for one), waiting up to the busy timeout if SQLite is busy.
+    /// Blocks: call it from `spawn_blocking`.
     pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, DbError>,
     ) -> Result<T, SqliteStoreError> {
         let conn = self.reader();
-        f(&conn).map_err(|error| self.error(error))
+        let conn = Patient::new(conn, self.busy_timeout, !self.readers.is_empty())
+            .map_err(|error| self.error(error.into()))?;
+        f(&conn.0).map_err(|error| self.error(error))
+    }
+
+    /// Runs `f` on an idle reader on the calling thread, or returns `None` where that would mean waiting:
+    /// every reader is in use, or SQLite reports the database busy. Never sleeps or blocks on a lock, so
+    /// an async task may call it: a WAL read by primary key costs microseconds, like a mutex-held map.
+    pub(crate) fn try_read_now<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Option<Result<T, SqliteStoreError>> {
+        let conn = self.idle_reader()?;
+        match f(&conn) {
+            Err(DbError::Sqlite(error)) if is_busy(&error) => None,
+            result => Some(result.map_err(|error| self.error(error))),
+        }
     }
 
     pub(crate) fn error(&self, error: DbError) -> SqliteStoreError {
@@ -62,19 +83,56 @@ impl Connections {
     }
 
     fn reader(&self) -> MutexGuard<'_, Connection> {
+        if let Some(conn) = self.idle_reader() {
+            return conn;
+        }
+        match self.readers.len() {
+            0 => lock(&self.writer),
+            count => lock(&self.readers[self.next_reader.fetch_add(1, Ordering::Relaxed) % count]),
+        }
+    }
+
+    /// A reader nobody holds (the writer, for an in-memory database), without waiting.
+    fn idle_reader(&self) -> Option<MutexGuard<'_, Connection>> {
         let count = self.readers.len();
         if count == 0 {
-            return lock(&self.writer);
+            return try_lock(&self.writer);
         }
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed) % count;
-        for offset in 0..count {
-            match self.readers[(start + offset) % count].try_lock() {
-                Ok(conn) => return conn,
-                Err(TryLockError::Poisoned(poisoned)) => return recover(poisoned.into_inner()),
-                Err(TryLockError::WouldBlock) => {}
-            }
+        (0..count).find_map(|offset| try_lock(&self.readers[(start + offset) % count]))
+    }
+}
+
+/// A reader lent the busy timeout until dropped, so a later [`Connections::try_read_now`] never sleeps.
+struct Patient<'a>(MutexGuard<'a, Connection>, bool);
+
+impl<'a> Patient<'a> {
+    fn new(conn: MutexGuard<'a, Connection>, timeout: Duration, lend: bool) -> rusqlite::Result<Self> {
+        if lend {
+            conn.busy_timeout(timeout)?;
         }
-        lock(&self.readers[start])
+        Ok(Self(conn, lend))
+    }
+}
+
+impl Drop for Patient<'_> {
+    fn drop(&mut self) {
+        if self.1 {
+            // Cannot fail for a zero timeout: it only removes the handler.
+            let _ = self.0.busy_timeout(Duration::ZERO);
+        }
+    }
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(error.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+}
+
+fn try_lock(conn: &Mutex<Connection>) -> Option<MutexGuard<'_, Connection>> {
+    match conn.try_lock() {
+        Ok(conn) => Some(conn),
+        Err(TryLockError::Poisoned(poisoned)) => Some(recover(poisoned.into_inner())),
+        Err(TryLockError::WouldBlock) => None,
     }
 }
 
@@ -90,4 +148,66 @@ fn recover(conn: MutexGuard<'_, Connection>) -> MutexGuard<'_, Connection> {
         let _ = conn.execute_batch("ROLLBACK");
     }
     conn
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::SqliteStore;
+
+    fn temp_path(label: &str) -> std::path::PathBuf {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        std::env::temp_dir().join(format!("scim-token-sqlite-unit-{label}-{}-{nanos}.db", std::process::id()))
+    }
+
+    #[tokio::test]
+    async fn try_read_now_declines_when_every_reader_is_held_and_read_still_answers() {
+        let path = temp_path("held");
+        let store = SqliteStore::builder().read_connections(2).open(&path).await.unwrap();
+        let db = store.connections.clone();
+        let read_one =
+            |conn: &rusqlite::Connection| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?);
+        assert_eq!(db.try_read_now(read_one).unwrap().unwrap(), 1, "an idle reader answers inline");
+        let held: Vec<_> = db.readers.iter().map(|r| r.lock().unwrap()).collect();
+        assert!(db.try_read_now(read_one).is_none(), "with every reader held it must not wait");
+        drop(held);
+        assert_eq!(db.read(read_one).unwrap(), 1);
+        remove(&path);
+    }
+
+    #[test]
+    fn try_read_now_declines_a_busy_database_instead_of_waiting() {
+        let busy =
+            rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let store = runtime.block_on(SqliteStore::open_in_memory()).unwrap();
+        let declined = store.connections.try_read_now(|_| -> Result<(), _> { Err(busy.into()) });
+        assert!(declined.is_none());
+        let other =
+            rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR), None);
+        let failed = store.connections.try_read_now(|_| -> Result<(), _> { Err(other.into()) });
+        assert!(matches!(failed, Some(Err(_))), "other errors are answers, not reasons to retry");
+    }
+
+    #[tokio::test]
+    async fn readers_wait_only_on_the_blocking_path() {
+        let path = temp_path("timeouts");
+        let timeout = std::time::Duration::from_millis(1234);
+        let store = SqliteStore::builder().busy_timeout(timeout).open(&path).await.unwrap();
+        let db = store.connections.clone();
+        let busy_timeout = |conn: &rusqlite::Connection| {
+            Ok(conn.query_row("PRAGMA busy_timeout", [], |r| r.get::<_, i64>(0))?)
+        };
+        assert_eq!(db.try_read_now(busy_timeout).unwrap().unwrap(), 0, "inline reads never sleep");
+        assert_eq!(db.read(busy_timeout).unwrap(), 1234, "blocking reads wait up to the busy timeout");
+        for _ in 0..db.readers.len() {
+            assert_eq!(db.try_read_now(busy_timeout).unwrap().unwrap(), 0, "the timeout was taken back");
+        }
+        remove(&path);
+    }
+
+    fn remove(path: &std::path::Path) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
 }

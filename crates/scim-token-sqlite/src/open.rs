@@ -109,7 +109,8 @@ impl SqliteStoreBuilder {
             .map(|_| {
                 let reader = Connection::open_with_flags(&path, flags)
                     .map_err(|source| SqliteStoreError::CannotOpen { path: path.clone(), source })?;
-                reader.busy_timeout(self.busy_timeout).map_err(fail)?;
+                // No busy handler: reads on the async path must never sleep (see connections.rs).
+                reader.busy_timeout(Duration::ZERO).map_err(fail)?;
                 reader.execute_batch("PRAGMA query_only = ON").map_err(fail)?;
                 Ok(reader)
             })
