@@ -5,6 +5,7 @@ mod common;
 
 use argon2::password_hash::PasswordHasher;
 use criterion::{Criterion, criterion_group, criterion_main};
+use scim_token::sqlite::SqliteStore;
 use scim_token::{MemoryStore, ScimTokenService, Scope};
 
 fn generate(c: &mut Criterion) {
@@ -22,6 +23,12 @@ fn generate(c: &mut Criterion) {
     let memory =
         ScimTokenService::builder(MemoryStore::new()).argon2_params(common::params()).build().unwrap();
     group.bench_function("memory", |b| b.to_async(&rt).iter(|| memory.generate(&scope, &admin)));
+
+    // A real file with synchronous = FULL: every rotation is fsynced.
+    let db = common::TempDb::new("generate");
+    let store = rt.block_on(SqliteStore::open(&db.path)).unwrap();
+    let sqlite = ScimTokenService::builder(store).argon2_params(common::params()).build().unwrap();
+    group.bench_function("sqlite", |b| b.to_async(&rt).iter(|| sqlite.generate(&scope, &admin)));
     group.finish();
 }
 

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use argon2::password_hash::PasswordVerifier;
 use argon2::password_hash::phc::PasswordHash;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use scim_token::sqlite::SqliteStore;
 use scim_token::{MemoryStore, ScimTokenService, Scope, TokenStore};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -50,6 +51,58 @@ fn cache_hit_memory(c: &mut Criterion) {
         b.to_async(&rt).iter(|| async { service.verify(black_box(token)).await.unwrap() })
     });
     group.finish();
+}
+
+fn cache_hit_sqlite(c: &mut Criterion) {
+    let rt = common::current_thread();
+    let db = common::TempDb::new("verify");
+    let store = rt.block_on(SqliteStore::open(&db.path)).unwrap();
+    let service = service(store);
+    let token = rt.block_on(common::enabled_token(&service));
+    let token = token.expose_secret();
+    rt.block_on(service.verify(token)).unwrap();
+
+    let mut group = c.benchmark_group("verify_cache_hit_sqlite");
+    // The baseline runs the store's own query (the token row joined with its scope's flag) with one
+    // prepared statement on its own connection, reads every column, then hashes.
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let fingerprint = <[u8; 32]>::from(Sha256::digest(token.as_bytes()));
+    group.bench_function("baseline: prepared SELECT by key + SHA-256 + ct compare", |b| {
+        b.to_async(&rt).iter(|| async {
+            let presented = black_box(token);
+            let mut select = conn.prepare_cached(FIND_TOKEN).unwrap();
+            let row = select.query_row([&presented[5..21]], read_row).unwrap();
+            black_box(row);
+            let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+            assert!(bool::from(fingerprint.ct_eq(&actual)));
+        })
+    });
+    group.bench_function("scim-token verify", |b| {
+        b.to_async(&rt).iter(|| async { service.verify(black_box(token)).await.unwrap() })
+    });
+    group.finish();
+}
+
+/// The query `SqliteStore::find_token` runs.
+const FIND_TOKEN: &str = "SELECT t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, \
+    t.expires_at, t.last_used_at, coalesce((SELECT s.enabled FROM scopes s WHERE s.scope = t.scope), 0) \
+    FROM tokens t WHERE t.id = ?1";
+
+type Row = (String, String, String, Option<i64>, String, i64, String, Option<i64>, Option<i64>, bool);
+
+fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+    ))
 }
 
 fn cache_miss(c: &mut Criterion) {
@@ -157,6 +210,6 @@ fn concurrent(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(4));
-    targets = cache_hit_memory, cache_miss, reject_malformed, scope_count, concurrent
+    targets = cache_hit_memory, cache_hit_sqlite, cache_miss, reject_malformed, scope_count, concurrent
 }
 criterion_main!(benches);

@@ -58,3 +58,29 @@ pub fn bare_argon2_hash(token: &str) -> String {
     use argon2::password_hash::PasswordHasher;
     bare_argon2().hash_password_with_salt(token.as_bytes(), b"0123456789abcdef").unwrap().to_string()
 }
+
+/// A fresh SQLite file in the system's temp folder (removed when dropped) and a store on it.
+pub struct TempDb {
+    pub path: std::path::PathBuf,
+}
+
+impl TempDb {
+    pub fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("scim-token-bench-{name}-{}.db", std::process::id()));
+        let db = Self { path };
+        db.remove();
+        db
+    }
+
+    fn remove(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
