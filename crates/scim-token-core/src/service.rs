@@ -185,7 +185,9 @@ impl ScimTokenService {
             Some(record_use) => record_use,
             None => {
                 let presented = Zeroizing::new(presented.to_owned());
-                if !inner.hasher.verify(presented, record.hash.clone()).await? {
+                // Boxed: the hashing future is large, and inline it would make every verify's future
+                // (cache hits included) that large too.
+                if !Box::pin(inner.hasher.verify(presented, record.hash.clone())).await? {
                     tracing::debug!(token_id = %id, "SCIM token rejected: wrong secret");
                     return Err(Error::InvalidToken);
                 }
