@@ -6,6 +6,8 @@
 //! | feature  | what it adds                                  | default |
 //! |----------|-----------------------------------------------|---------|
 //! | `memory` | [`MemoryStore`], in-memory, for tests/demos   | yes     |
+//! | `sqlite` | `sqlite::SqliteStore`: durable, multi-process | no      |
+//! | `axum`   | `axum::{AdminRoutes, ScimGuardLayer, …}`      | no      |
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

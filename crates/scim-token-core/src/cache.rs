@@ -6,7 +6,7 @@
 //! entry per token id, and the map is bounded.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -23,7 +23,7 @@ pub(crate) fn fingerprint(token: &str) -> Fingerprint {
 
 struct Entry {
     fingerprint: Fingerprint,
-    stored_hash: String,
+    stored_hash: Arc<str>,
     /// When this process last wrote `last_used_at` for the token (unix millis; `i64::MIN` if never).
     recorded_use_at: AtomicI64,
 }
@@ -70,7 +70,7 @@ impl VerifiedCache {
     ) -> Option<bool> {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
         let entry = entries.get(id)?;
-        let verified = entry.stored_hash == stored_hash && bool::from(entry.fingerprint.ct_eq(fingerprint));
+        let verified = *entry.stored_hash == *stored_hash && bool::from(entry.fingerprint.ct_eq(fingerprint));
         verified.then(|| entry.claim_use_record(use_record))
     }
 
@@ -79,7 +79,7 @@ impl VerifiedCache {
         &self,
         id: TokenId,
         fingerprint: Fingerprint,
-        stored_hash: String,
+        stored_hash: Arc<str>,
         use_record: &UseRecord,
     ) -> bool {
         let entry = Entry { fingerprint, stored_hash, recorded_use_at: AtomicI64::new(i64::MIN) };

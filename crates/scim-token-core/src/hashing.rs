@@ -94,7 +94,7 @@ impl Hasher {
 
     /// Whether `token` matches the stored PHC string. A hash that is not Argon2id or asks for more than
     /// the supported maximum is refused without running Argon2.
-    pub(crate) async fn verify(&self, token: Zeroizing<String>, stored: String) -> Result<bool> {
+    pub(crate) async fn verify(&self, token: Zeroizing<String>, stored: Arc<str>) -> Result<bool> {
         let Ok(hash) = PasswordHash::new(&stored) else {
             tracing::error!("a stored SCIM token hash is not a PHC string; the token is refused");
             return Ok(false);
@@ -162,8 +162,8 @@ mod tests {
         let hasher = fast();
         let phc = hasher.hash(Zeroizing::new("right".into())).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
-        assert!(hasher.verify(Zeroizing::new("right".into()), phc.clone()).await.unwrap());
-        assert!(!hasher.verify(Zeroizing::new("wrong".into()), phc).await.unwrap());
+        assert!(hasher.verify(Zeroizing::new("right".into()), phc.clone().into()).await.unwrap());
+        assert!(!hasher.verify(Zeroizing::new("wrong".into()), phc.into()).await.unwrap());
     }
 
     #[tokio::test]
@@ -171,9 +171,9 @@ mod tests {
         let hasher = fast();
         let phc = hasher.hash(Zeroizing::new("t".into())).await.unwrap();
         let greedy = phc.replace("m=8,", "m=4194304,");
-        assert!(!hasher.verify(Zeroizing::new("t".into()), greedy).await.unwrap());
+        assert!(!hasher.verify(Zeroizing::new("t".into()), greedy.into()).await.unwrap());
         let argon2i = phc.replace("$argon2id$", "$argon2i$");
-        assert!(!hasher.verify(Zeroizing::new("t".into()), argon2i).await.unwrap());
+        assert!(!hasher.verify(Zeroizing::new("t".into()), argon2i.into()).await.unwrap());
         assert!(!hasher.verify(Zeroizing::new("t".into()), "not a hash".into()).await.unwrap());
     }
 

@@ -1,6 +1,7 @@
 //! What a store keeps per token and per scope. No plaintext token is ever part of it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::ids::{Actor, Scope, TokenId};
 use crate::time::Timestamp;
@@ -12,8 +13,9 @@ pub struct TokenRecord {
     pub id: TokenId,
     /// The scope the token belongs to.
     pub scope: Scope,
-    /// The Argon2id PHC string of the whole token, e.g. `$argon2id$v=19$m=19456,t=2,p=1$…`.
-    pub hash: String,
+    /// The Argon2id PHC string of the whole token, e.g. `$argon2id$v=19$m=19456,t=2,p=1$…`. Shared, so
+    /// a store can hand out copies of a record without copying it.
+    pub hash: Arc<str>,
     /// When it was generated.
     pub created_at: Timestamp,
     /// Who generated it.

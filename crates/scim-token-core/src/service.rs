@@ -93,7 +93,7 @@ impl ScimTokenService {
         let record = TokenRecord {
             id,
             scope: scope.clone(),
-            hash,
+            hash: hash.into(),
             created_at: now,
             created_by: actor.clone(),
             expires_at: inner.expiry.map(|lifetime| now.saturating_add(lifetime)),

@@ -36,7 +36,7 @@ pub fn record(scope: &Scope) -> TokenRecord {
     TokenRecord {
         id: TokenId::new(format!("tk{n:014}")).expect("generated ids are valid"),
         scope: scope.clone(),
-        hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ${n:0>43}"),
+        hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ${n:0>43}").into(),
         created_at: Timestamp::from_unix_millis(1_700_000_000_000 + n as i64),
         created_by: Actor::new("admin@example.com").expect("valid"),
         expires_at: Some(Timestamp::from_unix_millis(1_800_000_000_123)),
@@ -155,7 +155,7 @@ pub async fn fields_round_trip(store: &dyn TokenStore) {
     full.created_at = Timestamp::from_unix_millis(-1);
     full.expires_at = Some(Timestamp::from_unix_millis(i64::MAX));
     full.last_used_at = Some(Timestamp::from_unix_millis(i64::MIN));
-    full.hash = format!("$argon2id$v=19$m=262144,t=16,p=16${}", "A".repeat(200));
+    full.hash = format!("$argon2id$v=19$m=262144,t=16,p=16${}", "A".repeat(200)).into();
     replace(store, &full, None).await;
     assert_eq!(state(store, &s).await.current.as_ref(), Some(&full));
     assert_eq!(find(store, &full.id).await.map(|f| f.record), Some(full.clone()));

@@ -58,7 +58,7 @@ async fn debug_and_display_print_no_secret() {
         assert_hides(text, &token);
     }
     assert!(printed[0].contains(token.id().as_str()), "Debug still names the token id");
-    assert!(!printed[5].contains(&record.hash), "Debug of a record hides the hash too");
+    assert!(!printed[5].contains(&*record.hash), "Debug of a record hides the hash too");
 }
 
 #[test]

@@ -6,8 +6,12 @@
 //!   transaction, atomic across threads, store handles and processes, and durable once it returns.
 //! - The schema is versioned with `PRAGMA user_version` and migrated forward on open; a file written by a
 //!   newer scim-token is refused and left untouched.
-//! - Calls run on tokio's blocking pool (so they need a tokio runtime) over reused connections: one writer
-//!   and a few read-only readers, which in WAL mode never wait for the writer.
+//! - Connections are opened once and reused: one writer and a few read-only readers, which in WAL mode
+//!   never wait for the writer. Every call that may wait (writes, opens, reads that find SQLite busy)
+//!   runs on tokio's blocking pool, so a tokio runtime is needed. `find_token`, run on every SCIM request,
+//!   first tries an idle reader on the calling task: readers have no busy handler, so that read never
+//!   sleeps or waits for a lock; it costs microseconds, like a lock-protected map, where a hop to the
+//!   blocking pool would cost several times more.
 //!
 //! Errors at open are [`SqliteStoreError`]s; store operations wrap them in
 //! [`StoreError`](scim_token_core::StoreError). Tokens are stored only as Argon2id hashes, and no error

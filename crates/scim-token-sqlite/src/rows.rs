@@ -81,7 +81,7 @@ impl RawToken {
         let record = TokenRecord {
             id: TokenId::new(self.id).map_err(invalid("token id"))?,
             scope: Scope::new(self.scope).map_err(invalid("scope"))?,
-            hash: self.hash,
+            hash: self.hash.into(),
             created_at: Timestamp::from_unix_millis(self.created_at),
             created_by: Actor::new(self.created_by).map_err(invalid("created_by"))?,
             expires_at: self.expires_at.map(Timestamp::from_unix_millis),

@@ -177,7 +177,7 @@ fn replace_current(
     tx.prepare_cached(INSERT_CURRENT)?.execute(named_params! {
         ":id": record.id.as_str(),
         ":scope": scope,
-        ":hash": record.hash,
+        ":hash": &*record.hash,
         ":created_at": record.created_at.unix_millis(),
         ":created_by": record.created_by.as_str(),
         ":expires_at": record.expires_at.map(Timestamp::unix_millis),

@@ -131,6 +131,6 @@ async fn a_row_changed_outside_scim_token_is_reported_without_its_hash() {
         assert!(matches!(inner, SqliteStoreError::InvalidRow { what: "created_by", .. }), "{inner:?}");
         let message = error.to_string();
         assert!(message.contains("changed outside scim-token"), "{message}");
-        assert!(!message.contains(&record.hash) && !message.contains("evil"), "no stored value: {message}");
+        assert!(!message.contains(&*record.hash) && !message.contains("evil"), "no stored value: {message}");
     }
 }

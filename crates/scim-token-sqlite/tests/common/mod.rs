@@ -64,7 +64,7 @@ pub fn process_record(scope: &Scope, counter: u64) -> TokenRecord {
     TokenRecord {
         id: TokenId::new(id).expect("16 digits are a valid token id"),
         scope: scope.clone(),
-        hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ${counter:0>43}"),
+        hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ${counter:0>43}").into(),
         created_at: Timestamp::from_unix_millis(1_700_000_000_000),
         created_by: admin(),
         expires_at: None,
