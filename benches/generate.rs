@@ -30,6 +30,16 @@ fn generate(c: &mut Criterion) {
     let sqlite = ScimTokenService::builder(store).argon2_params(common::params()).build().unwrap();
     group.bench_function("sqlite", |b| b.to_async(&rt).iter(|| sqlite.generate(&scope, &admin)));
     group.finish();
+
+    let bare = || argon2.hash_password_with_salt(token.as_bytes(), b"0123456789abcdef").unwrap();
+    for (name, service) in [("memory", &memory), ("sqlite", &sqlite)] {
+        let cost = common::paired_cost_ratio(
+            15,
+            || common::time_block(&rt, 3, || async { bare() }),
+            || common::time_block(&rt, 3, || service.generate(&scope, &admin)),
+        );
+        println!("paired: generate/{name} / bare Argon2id hash = {cost:.3}");
+    }
 }
 
 criterion_group!(benches, generate);

@@ -77,6 +77,22 @@ fn in_process(c: &mut Criterion) {
         ScimTokenService::builder(MemoryStore::new()).argon2_params(common::params()).build().unwrap();
     let token = rt.block_on(common::enabled_token(&service));
     let bearer = format!("Bearer {}", token.expose_secret());
+    let (plain, protected) = (unguarded(), guarded(service.clone()));
+    let call = |app: &Router| {
+        let app = app.clone();
+        let request = request(&bearer);
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.into_body().collect().await.unwrap()
+        }
+    };
+    let cost = common::paired_cost_ratio(
+        31,
+        || common::time_block(&rt, 2_000, || call(&plain)),
+        || common::time_block(&rt, 2_000, || call(&protected)),
+    );
+    println!("paired: http_in_process guarded / unguarded throughput = {:.3}", 1.0 / cost);
     let apps = [("unguarded (baseline)", unguarded()), ("guarded", guarded(service))];
 
     let mut group = c.benchmark_group("http_in_process");

@@ -5,7 +5,7 @@
 //! | cache hit, memory store | hash-map look-up + SHA-256 + constant-time compare | ≤ 2 × |
 //! | cache miss | bare Argon2id verify | ≤ 1.1 × |
 //! | malformed token | none | ≥ 10 M/s on one core, no store access |
-//! | 1 / 1 000 / 100 000 scopes | each other | flat |
+//! | 1 / 1 000 / 100 000 scopes, memory and SQLite | each other | flat |
 //! | concurrent tasks | — | throughput reported |
 
 mod common;
@@ -39,18 +39,24 @@ fn cache_hit_memory(c: &mut Criterion) {
     let mut map = HashMap::new();
     map.insert(token[5..21].to_owned(), <[u8; 32]>::from(Sha256::digest(token.as_bytes())));
     // Run through the same async harness as verify, so the harness costs both sides the same.
+    let baseline = || async {
+        let presented = black_box(token);
+        let expected = map.get(&presented[5..21]).unwrap();
+        let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        assert!(bool::from(expected.ct_eq(&actual)));
+    };
+    let verify = || async { service.verify(black_box(token)).await.unwrap() };
     group.bench_function("baseline: hash-map look-up + SHA-256 + ct compare", |b| {
-        b.to_async(&rt).iter(|| async {
-            let presented = black_box(token);
-            let expected = map.get(&presented[5..21]).unwrap();
-            let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-            assert!(bool::from(expected.ct_eq(&actual)));
-        })
+        b.to_async(&rt).iter(baseline)
     });
-    group.bench_function("scim-token verify", |b| {
-        b.to_async(&rt).iter(|| async { service.verify(black_box(token)).await.unwrap() })
-    });
+    group.bench_function("scim-token verify", |b| b.to_async(&rt).iter(verify));
     group.finish();
+    let cost = common::paired_cost_ratio(
+        31,
+        || common::time_block(&rt, 20_000, baseline),
+        || common::time_block(&rt, 20_000, verify),
+    );
+    println!("paired: verify_cache_hit_memory / baseline = {cost:.3}");
 }
 
 fn cache_hit_sqlite(c: &mut Criterion) {
@@ -67,20 +73,26 @@ fn cache_hit_sqlite(c: &mut Criterion) {
     // prepared statement on its own connection, reads every column, then hashes.
     let conn = rusqlite::Connection::open(&db.path).unwrap();
     let fingerprint = <[u8; 32]>::from(Sha256::digest(token.as_bytes()));
+    let baseline = || async {
+        let presented = black_box(token);
+        let mut select = conn.prepare_cached(FIND_TOKEN).unwrap();
+        let row = select.query_row([&presented[5..21]], read_row).unwrap();
+        black_box(row);
+        let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        assert!(bool::from(fingerprint.ct_eq(&actual)));
+    };
+    let verify = || async { service.verify(black_box(token)).await.unwrap() };
     group.bench_function("baseline: prepared SELECT by key + SHA-256 + ct compare", |b| {
-        b.to_async(&rt).iter(|| async {
-            let presented = black_box(token);
-            let mut select = conn.prepare_cached(FIND_TOKEN).unwrap();
-            let row = select.query_row([&presented[5..21]], read_row).unwrap();
-            black_box(row);
-            let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-            assert!(bool::from(fingerprint.ct_eq(&actual)));
-        })
+        b.to_async(&rt).iter(baseline)
     });
-    group.bench_function("scim-token verify", |b| {
-        b.to_async(&rt).iter(|| async { service.verify(black_box(token)).await.unwrap() })
-    });
+    group.bench_function("scim-token verify", |b| b.to_async(&rt).iter(verify));
     group.finish();
+    let cost = common::paired_cost_ratio(
+        31,
+        || common::time_block(&rt, 2_000, baseline),
+        || common::time_block(&rt, 2_000, verify),
+    );
+    println!("paired: verify_cache_hit_sqlite / baseline = {cost:.3}");
 }
 
 /// The query `SqliteStore::find_token` runs.
@@ -130,15 +142,24 @@ fn cache_miss(c: &mut Criterion) {
         })
     });
     let mut turn = 0;
-    group.bench_function("scim-token verify", |b| {
-        b.to_async(&rt).iter(|| {
-            turn ^= 1;
-            let token = tokens[turn];
-            let service = &service;
-            async move { service.verify(token).await.unwrap() }
-        })
-    });
+    let mut alternate = || {
+        turn ^= 1;
+        let (token, service) = (tokens[turn], &service);
+        async move { service.verify(token).await.unwrap() }
+    };
+    group.bench_function("scim-token verify", |b| b.to_async(&rt).iter(&mut alternate));
     group.finish();
+
+    let bare = || {
+        let hash = PasswordHash::new(&phc).unwrap();
+        argon2.verify_password(tokens[0].as_bytes(), &hash).unwrap()
+    };
+    let cost = common::paired_cost_ratio(
+        15,
+        || common::time_block(&rt, 4, || async { bare() }),
+        || common::time_block(&rt, 4, &mut alternate),
+    );
+    println!("paired: verify_cache_miss / bare Argon2id verify = {cost:.3}");
 }
 
 fn reject_malformed(c: &mut Criterion) {
@@ -172,6 +193,40 @@ fn scope_count(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+fn scope_count_sqlite(c: &mut Criterion) {
+    let rt = common::current_thread();
+    let mut group = c.benchmark_group("verify_scopes_sqlite");
+    for count in [1usize, 1_000, 100_000] {
+        let db = common::TempDb::new(&format!("scopes-{count}"));
+        let service = service(rt.block_on(SqliteStore::open(&db.path)).unwrap());
+        let token = rt.block_on(common::enabled_token(&service));
+        fill_sqlite(&db.path, count - 1);
+        rt.block_on(service.verify(token.expose_secret())).unwrap();
+        group.bench_with_input(BenchmarkId::from_parameter(count), token.expose_secret(), |b, token| {
+            b.to_async(&rt).iter(|| async { service.verify(black_box(token)).await.unwrap() })
+        });
+    }
+    group.finish();
+}
+
+/// Writes `count` filler scopes with a token each straight into the file, in one transaction: through
+/// the store every one would be its own fsynced rotation. Follows the schema of `scim-token-sqlite`.
+fn fill_sqlite(path: &std::path::Path, count: usize) {
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    let tx = conn.transaction().unwrap();
+    for n in 0..count {
+        let scope = format!("filler-{n}");
+        tx.execute("INSERT INTO scopes (scope, enabled) VALUES (?1, 1)", [&scope]).unwrap();
+        tx.execute(
+            "INSERT INTO tokens (id, scope, role, hash, created_at, created_by) \
+             VALUES (?1, ?2, 'current', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 0, 'bench')",
+            [format!("f{n:015}"), scope],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
 }
 
 fn concurrent(c: &mut Criterion) {
@@ -210,6 +265,7 @@ fn concurrent(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(4));
-    targets = cache_hit_memory, cache_hit_sqlite, cache_miss, reject_malformed, scope_count, concurrent
+    targets = cache_hit_memory, cache_hit_sqlite, cache_miss, reject_malformed, scope_count, scope_count_sqlite,
+        concurrent
 }
 criterion_main!(benches);

@@ -84,3 +84,34 @@ impl Drop for TempDb {
         self.remove();
     }
 }
+
+/// Times `baseline` and `candidate` (each timing one block of its own work) in alternating rounds and
+/// returns the median of the per-round cost ratios candidate / baseline.
+///
+/// Criterion measures one case after the other, and a shared machine drifts by more than some of the
+/// differences measured here; alternating rounds give a ratio whose two sides saw the same conditions.
+pub fn paired_cost_ratio(
+    rounds: usize,
+    mut baseline: impl FnMut() -> std::time::Duration,
+    mut candidate: impl FnMut() -> std::time::Duration,
+) -> f64 {
+    let mut ratios: Vec<f64> =
+        (0..rounds).map(|_| candidate().as_secs_f64() / baseline().as_secs_f64()).collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[rounds / 2]
+}
+
+/// Times `count` runs of `work` on `rt`.
+pub fn time_block<F: std::future::Future>(
+    rt: &tokio::runtime::Runtime,
+    count: u32,
+    mut work: impl FnMut() -> F,
+) -> std::time::Duration {
+    rt.block_on(async {
+        let started = std::time::Instant::now();
+        for _ in 0..count {
+            std::hint::black_box(work().await);
+        }
+        started.elapsed()
+    })
+}

@@ -29,9 +29,28 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct State {
-    scopes: HashMap<Scope, ScopeState>,
-    /// Which scope holds each token id, for look-ups by selector.
-    owners: TokenIdMap<Scope>,
+    /// Every scope ever written, by position; scopes are never removed, so positions are stable.
+    slots: Vec<ScopeState>,
+    /// Each scope's position in `slots`.
+    positions: HashMap<Scope, usize>,
+    /// The position of the scope that holds each token id: `find_token` is one cheap look-up.
+    owners: TokenIdMap<usize>,
+}
+
+impl State {
+    fn slot(&self, scope: &Scope) -> Option<&ScopeState> {
+        self.positions.get(scope).map(|&at| &self.slots[at])
+    }
+
+    /// The scope's position, creating it (disabled, empty) if needed.
+    fn position(&mut self, scope: &Scope) -> usize {
+        let next = self.slots.len();
+        let at = *self.positions.entry(scope.clone()).or_insert(next);
+        if at == next {
+            self.slots.push(ScopeState::default());
+        }
+        at
+    }
 }
 
 impl MemoryStore {
@@ -50,14 +69,13 @@ impl MemoryStore {
 #[async_trait]
 impl TokenStore for MemoryStore {
     async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
-        Ok(self.lock().scopes.get(scope).cloned().unwrap_or_default())
+        Ok(self.lock().slot(scope).cloned().unwrap_or_default())
     }
 
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
         let state = self.lock();
-        let Some(scope) = state.owners.get(id).and_then(|owner| state.scopes.get(owner)) else {
-            return Ok(None);
-        };
+        let Some(&at) = state.owners.get(id) else { return Ok(None) };
+        let scope = &state.slots[at];
         let lookup = |record: &TokenRecord, role| TokenLookup {
             record: record.clone(),
             role,
@@ -79,34 +97,31 @@ impl TokenStore for MemoryStore {
         keep_previous_until: Option<Timestamp>,
     ) -> Result<(), StoreError> {
         let mut state = self.lock();
-        let State { scopes, owners } = &mut *state;
-        owners.insert(record.id, record.scope.clone());
-        let entry = scopes.entry(record.scope.clone()).or_default();
-        let replaced = entry.current.replace(record);
-        let dropped_previous = match (replaced, keep_previous_until) {
+        let at = state.position(&record.scope);
+        let State { slots, owners, .. } = &mut *state;
+        owners.insert(record.id, at);
+        let slot = &mut slots[at];
+        let replaced = slot.current.replace(record);
+        let mut dropped = [slot.previous.take().map(|p| p.record.id), None];
+        match (replaced, keep_previous_until) {
             (Some(old), Some(valid_until)) => {
-                entry.previous.replace(PreviousToken { record: old, valid_until }).map(|p| p.record)
+                slot.previous = Some(PreviousToken { record: old, valid_until })
             }
-            (replaced, _) => {
-                let previous = entry.previous.take().map(|p| p.record);
-                if let Some(old) = replaced {
-                    owners.remove(&old.id);
-                }
-                previous
-            }
-        };
-        if let Some(old) = dropped_previous {
-            owners.remove(&old.id);
+            (old, _) => dropped[1] = old.map(|r| r.id),
+        }
+        for id in dropped.into_iter().flatten() {
+            owners.remove(&id);
         }
         Ok(())
     }
 
     async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
         let mut state = self.lock();
-        let State { scopes, owners } = &mut *state;
-        let Some(entry) = scopes.get_mut(scope) else { return Ok(Vec::new()) };
-        let current = entry.current.take();
-        let previous = entry.previous.take().map(|p| p.record);
+        let Some(&at) = state.positions.get(scope) else { return Ok(Vec::new()) };
+        let State { slots, owners, .. } = &mut *state;
+        let slot = &mut slots[at];
+        let current = slot.current.take();
+        let previous = slot.previous.take().map(|p| p.record);
         let removed: Vec<TokenId> = current.into_iter().chain(previous).map(|r| r.id).collect();
         for id in &removed {
             owners.remove(id);
@@ -115,16 +130,18 @@ impl TokenStore for MemoryStore {
     }
 
     async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
-        self.lock().scopes.entry(scope.clone()).or_default().enabled = enabled;
+        let mut state = self.lock();
+        let at = state.position(scope);
+        state.slots[at].enabled = enabled;
         Ok(())
     }
 
     async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
         let mut state = self.lock();
-        let State { scopes, owners } = &mut *state;
-        let Some(entry) = owners.get(id).and_then(|owner| scopes.get_mut(owner)) else { return Ok(()) };
-        let current = entry.current.as_mut();
-        let previous = entry.previous.as_mut().map(|p| &mut p.record);
+        let Some(&position) = state.owners.get(id) else { return Ok(()) };
+        let slot = &mut state.slots[position];
+        let current = slot.current.as_mut();
+        let previous = slot.previous.as_mut().map(|p| &mut p.record);
         if let Some(record) = current.into_iter().chain(previous).find(|r| &r.id == id) {
             record.last_used_at = Some(at);
         }

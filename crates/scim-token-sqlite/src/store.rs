@@ -21,9 +21,11 @@ use crate::rows::{RawToken, TOKEN_COLUMN_COUNT, token_columns};
 /// A cheap handle: clones share the same connections. Every call that may wait (writes, which take the
 /// write lock and fsync, and reads that find SQLite busy or every reader in use) runs on tokio's blocking
 /// pool, so the async workers never wait. `find_token`, run on every SCIM request, first tries an idle
-/// reader on the calling task: a WAL read by primary key that cannot wait for a lock or sleep. A rotation is one `BEGIN IMMEDIATE` transaction and commits with
-/// `synchronous = FULL`, so once [`ScimTokenService::generate`](scim_token_core::ScimTokenService::generate)
-/// returns, the token survives a crash or power loss, and every other handle and process sees it.
+/// reader on the calling task: a WAL read by primary key that cannot wait for a lock or sleep.
+///
+/// A rotation is one `BEGIN IMMEDIATE` transaction and commits with `synchronous = FULL`, so once
+/// [`ScimTokenService::generate`](scim_token_core::ScimTokenService::generate) returns, the token survives
+/// a crash or power loss, and every other handle and process sees it.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
