@@ -111,54 +111,14 @@ async fn a_failing_use_record_does_not_refuse_a_valid_token() {
 
 #[tokio::test]
 async fn store_failures_on_verify_are_reported_as_such() {
-    #[derive(Clone)]
-    struct Broken;
-    #[scim_token_core::async_trait]
-    impl scim_token_core::TokenStore for Broken {
-        async fn load_scope(
-            &self,
-            _: &scim_token_core::Scope,
-        ) -> Result<scim_token_core::ScopeState, scim_token_core::StoreError> {
-            Err(scim_token_core::StoreError::new("down"))
-        }
-        async fn find_token(
-            &self,
-            _: &scim_token_core::TokenId,
-        ) -> Result<Option<scim_token_core::TokenLookup>, scim_token_core::StoreError> {
-            Err(scim_token_core::StoreError::new("down"))
-        }
-        async fn replace_current(
-            &self,
-            _: scim_token_core::TokenRecord,
-            _: Option<Timestamp>,
-        ) -> Result<(), scim_token_core::StoreError> {
-            Err(scim_token_core::StoreError::new("down"))
-        }
-        async fn remove_tokens(
-            &self,
-            _: &scim_token_core::Scope,
-        ) -> Result<Vec<scim_token_core::TokenId>, scim_token_core::StoreError> {
-            Err(scim_token_core::StoreError::new("down"))
-        }
-        async fn set_enabled(
-            &self,
-            _: &scim_token_core::Scope,
-            _: bool,
-        ) -> Result<(), scim_token_core::StoreError> {
-            Err(scim_token_core::StoreError::new("down"))
-        }
-        async fn record_use(
-            &self,
-            _: &scim_token_core::TokenId,
-            _: Timestamp,
-        ) -> Result<(), scim_token_core::StoreError> {
-            Err(scim_token_core::StoreError::new("down"))
-        }
-    }
-    let healthy = fast(scim_token_memory::MemoryStore::new()).build().unwrap();
-    let token = healthy.generate(&scope("default"), &admin()).await.unwrap();
-    let service = fast(Broken).build().unwrap();
+    let store = CountingStore::default();
+    let service = fast(store.clone()).build().unwrap();
+    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    store.fail_reads.store(true, Ordering::SeqCst);
     let err = service.verify(token.expose_secret()).await.unwrap_err();
-    assert!(matches!(err, Error::Store(_)));
+    assert!(matches!(err, Error::Store(_)), "{err:?}");
     assert!(err.to_string().contains("retry"), "{err}");
+    store.fail_reads.store(false, Ordering::SeqCst);
+    service.verify(token.expose_secret()).await.unwrap();
 }

@@ -26,13 +26,14 @@ pub fn scope(name: &str) -> Scope {
     Scope::new(name).unwrap()
 }
 
-/// A memory store that counts every call and can be told to fail writes.
+/// A memory store that counts every call and can be told to fail writes, or reads.
 #[derive(Clone, Default)]
 pub struct CountingStore {
     pub inner: MemoryStore,
     pub calls: Arc<AtomicUsize>,
     pub uses_recorded: Arc<AtomicUsize>,
     pub fail_writes: Arc<AtomicBool>,
+    pub fail_reads: Arc<AtomicBool>,
 }
 
 impl CountingStore {
@@ -44,6 +45,9 @@ impl CountingStore {
         self.calls.fetch_add(1, Ordering::SeqCst);
         if write && self.fail_writes.load(Ordering::SeqCst) {
             return Err(StoreError::new("disk full (injected)"));
+        }
+        if !write && self.fail_reads.load(Ordering::SeqCst) {
+            return Err(StoreError::new("connection lost (injected)"));
         }
         Ok(())
     }
