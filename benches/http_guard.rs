@@ -73,11 +73,10 @@ fn request(bearer: &str) -> Request {
 
 fn in_process(c: &mut Criterion) {
     let rt = common::current_thread();
-    let service =
-        ScimTokenService::builder(MemoryStore::new()).argon2_params(common::params()).build().unwrap();
+    let service = common::service(MemoryStore::new());
     let token = rt.block_on(common::enabled_token(&service));
     let bearer = format!("Bearer {}", token.expose_secret());
-    let (plain, protected) = (unguarded(), guarded(service.clone()));
+    let (plain, protected) = (unguarded(), guarded(service));
     let call = |app: &Router| {
         let app = app.clone();
         let request = request(&bearer);
@@ -87,32 +86,22 @@ fn in_process(c: &mut Criterion) {
             response.into_body().collect().await.unwrap()
         }
     };
-    let cost = common::paired_cost_ratio(
-        31,
-        || common::time_block(&rt, 2_000, || call(&plain)),
-        || common::time_block(&rt, 2_000, || call(&protected)),
-    );
-    println!("paired: http_in_process guarded / unguarded throughput = {:.3}", 1.0 / cost);
-    let apps = [("unguarded (baseline)", unguarded()), ("guarded", guarded(service))];
-
     let mut group = c.benchmark_group("http_in_process");
     group.throughput(Throughput::Elements(1));
-    for (name, app) in apps {
-        group.bench_function(name, |b| {
-            b.to_async(&rt).iter(|| async {
-                let response = app.clone().oneshot(request(&bearer)).await.unwrap();
-                assert_eq!(response.status(), StatusCode::OK);
-                black_box(response.into_body().collect().await.unwrap());
-            })
-        });
-    }
+    let cost = common::bench_pair(
+        &mut group,
+        &rt,
+        (31, 2_000),
+        ("unguarded (baseline)", || call(&plain)),
+        ("guarded", || call(&protected)),
+    );
     group.finish();
+    println!("paired: http_in_process guarded / unguarded throughput = {:.3}", 1.0 / cost);
 }
 
 fn naive_guard(c: &mut Criterion) {
     let rt = common::current_thread();
-    let service =
-        ScimTokenService::builder(MemoryStore::new()).argon2_params(common::params()).build().unwrap();
+    let service = common::service(MemoryStore::new());
     let token = rt.block_on(common::enabled_token(&service));
     let bearer = format!("Bearer {}", token.expose_secret());
     let phc = common::bare_argon2_hash(token.expose_secret());
@@ -134,8 +123,7 @@ fn naive_guard(c: &mut Criterion) {
 
 fn loopback(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let service =
-        ScimTokenService::builder(MemoryStore::new()).argon2_params(common::params()).build().unwrap();
+    let service = common::service(MemoryStore::new());
     let token = rt.block_on(common::enabled_token(&service));
     let bearer = format!("Bearer {}", token.expose_secret());
 

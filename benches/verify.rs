@@ -19,18 +19,14 @@ use argon2::password_hash::PasswordVerifier;
 use argon2::password_hash::phc::PasswordHash;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use scim_token::sqlite::SqliteStore;
-use scim_token::{MemoryStore, ScimTokenService, Scope, TokenStore};
+use scim_token::{MemoryStore, ScimTokenService, Scope};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-
-fn service(store: impl TokenStore) -> ScimTokenService {
-    ScimTokenService::builder(store).argon2_params(common::params()).build().unwrap()
-}
 
 fn cache_hit_memory(c: &mut Criterion) {
     let rt = common::current_thread();
     let store = MemoryStore::new();
-    let service = service(store.clone());
+    let service = common::service(store.clone());
     let token = rt.block_on(common::enabled_token(&service));
     let token = token.expose_secret();
     rt.block_on(service.verify(token)).unwrap();
@@ -46,16 +42,14 @@ fn cache_hit_memory(c: &mut Criterion) {
         assert!(bool::from(expected.ct_eq(&actual)));
     };
     let verify = || async { service.verify(black_box(token)).await.unwrap() };
-    group.bench_function("baseline: hash-map look-up + SHA-256 + ct compare", |b| {
-        b.to_async(&rt).iter(baseline)
-    });
-    group.bench_function("scim-token verify", |b| b.to_async(&rt).iter(verify));
-    group.finish();
-    let cost = common::paired_cost_ratio(
-        31,
-        || common::time_block(&rt, 20_000, baseline),
-        || common::time_block(&rt, 20_000, verify),
+    let cost = common::bench_pair(
+        &mut group,
+        &rt,
+        (31, 20_000),
+        ("baseline: hash-map look-up + SHA-256 + ct compare", baseline),
+        ("scim-token verify", verify),
     );
+    group.finish();
     println!("paired: verify_cache_hit_memory / baseline = {cost:.3}");
 }
 
@@ -63,7 +57,7 @@ fn cache_hit_sqlite(c: &mut Criterion) {
     let rt = common::current_thread();
     let db = common::TempDb::new("verify");
     let store = rt.block_on(SqliteStore::open(&db.path)).unwrap();
-    let service = service(store);
+    let service = common::service(store);
     let token = rt.block_on(common::enabled_token(&service));
     let token = token.expose_secret();
     rt.block_on(service.verify(token)).unwrap();
@@ -82,16 +76,14 @@ fn cache_hit_sqlite(c: &mut Criterion) {
         assert!(bool::from(fingerprint.ct_eq(&actual)));
     };
     let verify = || async { service.verify(black_box(token)).await.unwrap() };
-    group.bench_function("baseline: prepared SELECT by key + SHA-256 + ct compare", |b| {
-        b.to_async(&rt).iter(baseline)
-    });
-    group.bench_function("scim-token verify", |b| b.to_async(&rt).iter(verify));
-    group.finish();
-    let cost = common::paired_cost_ratio(
-        31,
-        || common::time_block(&rt, 2_000, baseline),
-        || common::time_block(&rt, 2_000, verify),
+    let cost = common::bench_pair(
+        &mut group,
+        &rt,
+        (31, 2_000),
+        ("baseline: prepared SELECT by key + SHA-256 + ct compare", baseline),
+        ("scim-token verify", verify),
     );
+    group.finish();
     println!("paired: verify_cache_hit_sqlite / baseline = {cost:.3}");
 }
 
@@ -135,36 +127,30 @@ fn cache_miss(c: &mut Criterion) {
     group.sample_size(20);
     let phc = common::bare_argon2_hash(tokens[0]);
     let argon2 = argon2::Argon2::default();
-    group.bench_function("baseline: bare Argon2id verify", |b| {
-        b.iter(|| {
-            let hash = PasswordHash::new(&phc).unwrap();
-            argon2.verify_password(tokens[0].as_bytes(), &hash).unwrap()
-        })
-    });
+    let bare = || async {
+        let hash = PasswordHash::new(&phc).unwrap();
+        argon2.verify_password(tokens[0].as_bytes(), &hash).unwrap()
+    };
     let mut turn = 0;
-    let mut alternate = || {
+    let alternate = || {
         turn ^= 1;
         let (token, service) = (tokens[turn], &service);
         async move { service.verify(token).await.unwrap() }
     };
-    group.bench_function("scim-token verify", |b| b.to_async(&rt).iter(&mut alternate));
-    group.finish();
-
-    let bare = || {
-        let hash = PasswordHash::new(&phc).unwrap();
-        argon2.verify_password(tokens[0].as_bytes(), &hash).unwrap()
-    };
-    let cost = common::paired_cost_ratio(
-        15,
-        || common::time_block(&rt, 4, || async { bare() }),
-        || common::time_block(&rt, 4, &mut alternate),
+    let cost = common::bench_pair(
+        &mut group,
+        &rt,
+        (15, 4),
+        ("baseline: bare Argon2id verify", bare),
+        ("scim-token verify", alternate),
     );
+    group.finish();
     println!("paired: verify_cache_miss / bare Argon2id verify = {cost:.3}");
 }
 
 fn reject_malformed(c: &mut Criterion) {
     let rt = common::current_thread();
-    let service = service(MemoryStore::new());
+    let service = common::service(MemoryStore::new());
     let good = rt.block_on(common::enabled_token(&service));
     let mut typo = good.expose_secret().to_owned();
     typo.replace_range(30..31, if &typo[30..31] == "x" { "y" } else { "x" });
@@ -185,7 +171,7 @@ fn scope_count(c: &mut Criterion) {
     for count in [1usize, 1_000, 100_000] {
         let store = MemoryStore::new();
         rt.block_on(common::fill(&store, count - 1));
-        let service = service(store);
+        let service = common::service(store);
         let token = rt.block_on(common::enabled_token(&service));
         rt.block_on(service.verify(token.expose_secret())).unwrap();
         group.bench_with_input(BenchmarkId::from_parameter(count), token.expose_secret(), |b, token| {
@@ -200,7 +186,7 @@ fn scope_count_sqlite(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify_scopes_sqlite");
     for count in [1usize, 1_000, 100_000] {
         let db = common::TempDb::new(&format!("scopes-{count}"));
-        let service = service(rt.block_on(SqliteStore::open(&db.path)).unwrap());
+        let service = common::service(rt.block_on(SqliteStore::open(&db.path)).unwrap());
         let token = rt.block_on(common::enabled_token(&service));
         fill_sqlite(&db.path, count - 1);
         rt.block_on(service.verify(token.expose_secret())).unwrap();
@@ -231,7 +217,7 @@ fn fill_sqlite(path: &std::path::Path, count: usize) {
 
 fn concurrent(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let service = service(MemoryStore::new());
+    let service = common::service(MemoryStore::new());
     let token: Arc<str> = rt.block_on(common::enabled_token(&service)).expose_secret().into();
     rt.block_on(service.verify(&token)).unwrap();
 

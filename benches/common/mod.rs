@@ -2,6 +2,10 @@
 
 #![allow(dead_code)]
 
+use std::future::Future;
+
+use criterion::BenchmarkGroup;
+use criterion::measurement::WallTime;
 use scim_token::{
     Actor, Argon2Params, NewToken, ScimTokenService, Scope, Timestamp, TokenId, TokenRecord, TokenStore,
 };
@@ -16,6 +20,11 @@ pub fn bare_argon2() -> argon2::Argon2<'static> {
     let p = params();
     let params = argon2::Params::new(p.m_cost_kib, p.t_cost, p.p_cost, None).unwrap();
     argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+/// A service over `store` at [`params`].
+pub fn service(store: impl TokenStore) -> ScimTokenService {
+    ScimTokenService::builder(store).argon2_params(params()).build().unwrap()
 }
 
 pub fn current_thread() -> tokio::runtime::Runtime {
@@ -114,4 +123,22 @@ pub fn time_block<F: std::future::Future>(
         }
         started.elapsed()
     })
+}
+
+/// Benches `baseline` and `candidate` one after the other in `group`, then returns their paired cost
+/// ratio (candidate / baseline) over `rounds` alternating blocks of `block` runs each.
+pub fn bench_pair<B: Future, C: Future>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    rt: &tokio::runtime::Runtime,
+    (rounds, block): (usize, u32),
+    (baseline_name, mut baseline): (&str, impl FnMut() -> B),
+    (candidate_name, mut candidate): (&str, impl FnMut() -> C),
+) -> f64 {
+    group.bench_function(baseline_name, |b| b.to_async(rt).iter(&mut baseline));
+    group.bench_function(candidate_name, |b| b.to_async(rt).iter(&mut candidate));
+    paired_cost_ratio(
+        rounds,
+        || time_block(rt, block, &mut baseline),
+        || time_block(rt, block, &mut candidate),
+    )
 }

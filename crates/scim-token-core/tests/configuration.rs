@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{admin, scope};
+use common::{admin, first_token, scope};
 use scim_token_core::{Argon2Params, Error, ScimTokenService};
 use scim_token_memory::MemoryStore;
 
@@ -29,8 +29,7 @@ fn bad_prefix_and_zero_hash_slots_are_refused() {
 #[tokio::test]
 async fn a_custom_prefix_is_used_and_enforced() {
     let service = common::fast(MemoryStore::new()).token_prefix("acme").build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    let token = first_token(&service).await;
     assert!(token.expose_secret().starts_with("acme_"));
     service.verify(token.expose_secret()).await.unwrap();
     let other = common::fast(MemoryStore::new()).build().unwrap();

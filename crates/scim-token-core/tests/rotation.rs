@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use common::{CountingStore, admin, fast, scope};
+use common::{CountingStore, admin, fast, first_token, scope};
 use scim_token_core::{Error, ScimTokenService};
 use scim_token_memory::MemoryStore;
 use tokio::sync::Barrier;
@@ -81,8 +81,7 @@ async fn concurrent_generates_leave_exactly_one_valid_token() {
 async fn revoke_leaves_no_valid_token() {
     let service = ScimTokenService::builder(MemoryStore::new()); // default params: real cost, once
     let service = service.overlap(std::time::Duration::from_secs(600)).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let first = service.generate(&scope("default"), &admin()).await.unwrap();
+    let first = first_token(&service).await;
     let second = service.generate(&scope("default"), &admin()).await.unwrap();
     service.verify(first.expose_secret()).await.unwrap(); // kept by the overlap window
     service.verify(second.expose_secret()).await.unwrap();

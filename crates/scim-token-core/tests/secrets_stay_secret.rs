@@ -5,7 +5,7 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::{CountingStore, admin, fast, scope};
+use common::{CountingStore, admin, fast, first_token, scope};
 use scim_token_core::{AuditAction, AuditEvent, AuditSink, Error, NewToken};
 
 #[derive(Clone, Default)]
@@ -38,8 +38,7 @@ fn assert_hides(text: &str, token: &NewToken) {
 async fn debug_and_display_print_no_secret() {
     let store = CountingStore::default();
     let service = fast(store.clone()).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    let token = first_token(&service).await;
     let verified = service.verify(token.expose_secret()).await.unwrap();
     let state = scim_token_core::TokenStore::load_scope(&store, &scope("default")).await.unwrap();
     let record = state.current.unwrap();
@@ -74,8 +73,7 @@ fn tracing_output_of_generate_and_verify_holds_no_secret() {
     let token = tracing::subscriber::with_default(subscriber, || {
         runtime.block_on(async {
             let service = fast(CountingStore::default()).build().unwrap();
-            service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-            let token = service.generate(&scope("default"), &admin()).await.unwrap();
+            let token = first_token(&service).await;
             service.verify(token.expose_secret()).await.unwrap();
             service.verify(token.expose_secret()).await.unwrap();
             let mut wrong = token.expose_secret().to_owned();

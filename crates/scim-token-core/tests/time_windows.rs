@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{admin, fast, scope};
+use common::{admin, fast, first_token, scope};
 use scim_token_core::{Error, ManualClock, Timestamp};
 use scim_token_memory::MemoryStore;
 
@@ -15,8 +15,7 @@ async fn tokens_expire_exactly_at_their_expiry() {
     let clock = ManualClock::new(START);
     let service =
         fast(MemoryStore::new()).clock(clock.clone()).expiry(Duration::from_secs(3600)).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    let token = first_token(&service).await;
     assert_eq!(token.info().expires_at, Some(START.saturating_add(Duration::from_secs(3600))));
     clock.advance(Duration::from_millis(3_599_999));
     service.verify(token.expose_secret()).await.unwrap();
@@ -30,8 +29,7 @@ async fn tokens_expire_exactly_at_their_expiry() {
 async fn without_overlap_the_old_token_dies_at_once() {
     let clock = ManualClock::new(START);
     let service = fast(MemoryStore::new()).clock(clock.clone()).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let old = service.generate(&scope("default"), &admin()).await.unwrap();
+    let old = first_token(&service).await;
     service.generate(&scope("default"), &admin()).await.unwrap();
     assert!(service.verify(old.expose_secret()).await.is_err());
     assert_eq!(service.status(&scope("default")).await.unwrap().previous, None);
@@ -42,8 +40,7 @@ async fn with_overlap_the_old_token_works_until_the_window_ends() {
     let clock = ManualClock::new(START);
     let window = Duration::from_secs(300);
     let service = fast(MemoryStore::new()).clock(clock.clone()).overlap(window).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let old = service.generate(&scope("default"), &admin()).await.unwrap();
+    let old = first_token(&service).await;
     service.verify(old.expose_secret()).await.unwrap(); // cached from here on
     clock.advance(Duration::from_secs(10));
     let new = service.generate(&scope("default"), &admin()).await.unwrap();

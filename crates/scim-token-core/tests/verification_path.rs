@@ -6,15 +6,14 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::{CountingStore, admin, fast, scope};
+use common::{CountingStore, admin, fast, first_token, scope};
 use scim_token_core::{Error, ManualClock, Timestamp};
 
 #[tokio::test]
 async fn malformed_and_mistyped_tokens_never_reach_the_store() {
     let store = CountingStore::default();
     let service = fast(store.clone()).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    let token = first_token(&service).await;
     let secret = token.expose_secret();
     let mut typo = secret.as_bytes().to_vec();
     let last = typo.len() - 10;
@@ -41,8 +40,7 @@ async fn malformed_and_mistyped_tokens_never_reach_the_store() {
 #[tokio::test]
 async fn a_wrong_secret_with_a_real_selector_is_refused() {
     let service = fast(CountingStore::default()).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let real = service.generate(&scope("default"), &admin()).await.unwrap();
+    let real = first_token(&service).await;
     let other = service.generate(&scope("other"), &admin()).await.unwrap();
     // Splice the real selector onto another token's secret, with a valid checksum: only Argon2 can tell.
     let forged = forge(real.expose_secret(), other.expose_secret());
@@ -85,8 +83,7 @@ async fn last_used_is_written_at_most_once_a_minute() {
     let store = CountingStore::default();
     let clock = ManualClock::new(Timestamp::from_unix_millis(1_700_000_000_000));
     let service = fast(store.clone()).clock(clock.clone()).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    let token = first_token(&service).await;
     for _ in 0..20 {
         service.verify(token.expose_secret()).await.unwrap();
         clock.advance(Duration::from_secs(2));
@@ -103,18 +100,18 @@ async fn last_used_is_written_at_most_once_a_minute() {
 async fn a_failing_use_record_does_not_refuse_a_valid_token() {
     let store = CountingStore::default();
     let service = fast(store.clone()).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    let token = first_token(&service).await;
     store.fail_writes.store(true, Ordering::SeqCst);
+    let before = store.calls();
     service.verify(token.expose_secret()).await.unwrap();
+    assert_eq!(store.calls() - before, 2, "the look-up, then the use record that failed");
 }
 
 #[tokio::test]
 async fn store_failures_on_verify_are_reported_as_such() {
     let store = CountingStore::default();
     let service = fast(store.clone()).build().unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let token = service.generate(&scope("default"), &admin()).await.unwrap();
+    let token = first_token(&service).await;
     store.fail_reads.store(true, Ordering::SeqCst);
     let err = service.verify(token.expose_secret()).await.unwrap_err();
     assert!(matches!(err, Error::Store(_)), "{err:?}");

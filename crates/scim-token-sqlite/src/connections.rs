@@ -61,7 +61,7 @@ impl Connections {
         let conn = self.reader();
         let conn = Patient::new(conn, self.busy_timeout, !self.readers.is_empty())
             .map_err(|error| self.error(error.into()))?;
-        f(&conn.0).map_err(|error| self.error(error))
+        f(&conn.conn).map_err(|error| self.error(error))
     }
 
     /// Runs `f` on an idle reader on the calling thread, or returns `None` where that would mean waiting:
@@ -104,22 +104,26 @@ impl Connections {
 }
 
 /// A reader lent the busy timeout until dropped, so a later [`Connections::try_read_now`] never sleeps.
-struct Patient<'a>(MutexGuard<'a, Connection>, bool);
+struct Patient<'a> {
+    conn: MutexGuard<'a, Connection>,
+    /// Whether the timeout was lent, and must be taken back (readers only; the writer keeps its own).
+    lent: bool,
+}
 
 impl<'a> Patient<'a> {
     fn new(conn: MutexGuard<'a, Connection>, timeout: Duration, lend: bool) -> rusqlite::Result<Self> {
         if lend {
             conn.busy_timeout(timeout)?;
         }
-        Ok(Self(conn, lend))
+        Ok(Self { conn, lent: lend })
     }
 }
 
 impl Drop for Patient<'_> {
     fn drop(&mut self) {
-        if self.1 {
+        if self.lent {
             // Cannot fail for a zero timeout: it only removes the handler.
-            let _ = self.0.busy_timeout(Duration::ZERO);
+            let _ = self.conn.busy_timeout(Duration::ZERO);
         }
     }
 }

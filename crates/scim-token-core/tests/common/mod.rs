@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use scim_token_core::{
-    Actor, Argon2Params, ScimTokenService, ScimTokenServiceBuilder, Scope, ScopeState, StoreError, Timestamp,
-    TokenId, TokenLookup, TokenRecord, TokenStore, async_trait,
+    Actor, Argon2Params, NewToken, ScimTokenService, ScimTokenServiceBuilder, Scope, ScopeState, StoreError,
+    Timestamp, TokenId, TokenLookup, TokenRecord, TokenStore, async_trait,
 };
 use scim_token_memory::MemoryStore;
 
@@ -16,6 +16,13 @@ pub fn fast(store: impl TokenStore) -> ScimTokenServiceBuilder {
     ScimTokenService::builder(store)
         .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
         .danger_accept_weak_argon2_for_tests(true)
+}
+
+/// Enables the default scope and generates its first token.
+pub async fn first_token(service: &ScimTokenService) -> NewToken {
+    let scope = scope("default");
+    service.set_enabled(&scope, true, &admin()).await.unwrap();
+    service.generate(&scope, &admin()).await.unwrap()
 }
 
 pub fn admin() -> Actor {
