@@ -34,6 +34,8 @@ pub(crate) enum AdminError {
     TooLarge,
     /// 503 with `Retry-After`: hashing saturated.
     Busy,
+    /// 503 with `Retry-After`: the store is busy or unreachable; the cause is logged.
+    StoreUnavailable(scim_token_core::Error),
     /// 503: the host's authenticator cannot decide right now.
     Unavailable,
     /// 500: the store or another internal part failed; the cause is logged.
@@ -55,6 +57,7 @@ impl From<scim_token_core::Error> for AdminError {
     fn from(error: scim_token_core::Error) -> Self {
         match error {
             scim_token_core::Error::Busy => Self::Busy,
+            other if other.is_transient() => Self::StoreUnavailable(other),
             other => Self::Internal(other),
         }
     }
@@ -147,6 +150,15 @@ impl IntoResponse for AdminError {
                      a moment.",
                 )
             }
+            Self::StoreUnavailable(error) => {
+                tracing::warn!(error_id = %id, %error, "SCIM admin request refused: the token store is unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ServiceUnavailable",
+                    "The SCIM token store is busy or cannot be reached right now, and nothing was changed: \
+                     the current SCIM token, if any, still works. Retry in a moment.",
+                )
+            }
             Self::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "ServiceUnavailable",
@@ -164,7 +176,7 @@ impl IntoResponse for AdminError {
         };
         let body = UnleashError { id: id.clone(), name, message, details: [ErrorDetail { message }] };
         let mut response = (status, Json(body)).into_response();
-        if matches!(self, Self::Busy) {
+        if matches!(self, Self::Busy | Self::StoreUnavailable(_)) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
         }
         response
@@ -177,8 +189,8 @@ impl IntoResponse for AdminError {
 ///
 /// A refused token is always the same 401 answer, whatever the reason (missing, malformed, unknown,
 /// wrong, expired, revoked, disabled scope), so callers learn nothing. Saturated hashing is a 503 with
-/// `Retry-After`; a failing store (or a route not behind the guard) is a 500 whose cause is logged
-/// under the error id the answer repeats.
+/// `Retry-After`, and so is a store that is busy or unreachable; any other store failure (or a route not
+/// behind the guard) is a 500 whose cause is logged under the error id the answer repeats.
 #[derive(Debug)]
 pub struct ScimError(ScimErrorKind);
 
@@ -186,6 +198,7 @@ pub struct ScimError(ScimErrorKind);
 enum ScimErrorKind {
     Unauthorized,
     Busy,
+    StoreUnavailable { error_id: String },
     Internal { error_id: String },
 }
 
@@ -213,6 +226,11 @@ impl ScimError {
                 tracing::warn!("SCIM token check refused: hashing is saturated");
                 Self(ScimErrorKind::Busy)
             }
+            other if other.is_transient() => {
+                let error_id = error_id();
+                tracing::warn!(error_id, error = %other, "SCIM token check refused: the token store is unavailable");
+                Self(ScimErrorKind::StoreUnavailable { error_id })
+            }
             other => Self::internal(&other),
         }
     }
@@ -221,7 +239,7 @@ impl ScimError {
     pub fn status(&self) -> StatusCode {
         match self.0 {
             ScimErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
-            ScimErrorKind::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ScimErrorKind::Busy | ScimErrorKind::StoreUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ScimErrorKind::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -232,6 +250,7 @@ impl std::fmt::Display for ScimError {
         match &self.0 {
             ScimErrorKind::Unauthorized => f.write_str("the SCIM token was not accepted"),
             ScimErrorKind::Busy => f.write_str("too many SCIM token checks are running at once"),
+            ScimErrorKind::StoreUnavailable { error_id } => write!(f, "token store unavailable {error_id}"),
             ScimErrorKind::Internal { error_id } => write!(f, "internal error {error_id}"),
         }
     }
@@ -250,6 +269,10 @@ impl IntoResponse for ScimError {
         let detail = match &self.0 {
             ScimErrorKind::Unauthorized => UNAUTHORIZED_DETAIL.to_owned(),
             ScimErrorKind::Busy => BUSY_DETAIL.to_owned(),
+            ScimErrorKind::StoreUnavailable { error_id } => format!(
+                "The SCIM token cannot be checked right now because the token store is busy or unreachable. \
+                 Retry in a moment; if it keeps failing, give the server's operator the error id {error_id}."
+            ),
             ScimErrorKind::Internal { error_id } => format!(
                 "The server could not check the SCIM token. Retry; if it keeps failing, give the server's \
                  operator the error id {error_id}."
@@ -267,7 +290,7 @@ impl IntoResponse for ScimError {
             ScimErrorKind::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="SCIM""#));
             }
-            ScimErrorKind::Busy => {
+            ScimErrorKind::Busy | ScimErrorKind::StoreUnavailable { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
             }
             ScimErrorKind::Internal { .. } => {}
@@ -306,6 +329,8 @@ mod tests {
         let cases = [
             (Error::Busy, 503, "ServiceUnavailable"),
             (Error::Store(StoreError::new("LEAK: disk /var/db is full")), 500, "InternalError"),
+            (Error::Store(StoreError::busy("LEAK: /var/db is locked")), 503, "ServiceUnavailable"),
+            (Error::Store(StoreError::unavailable("LEAK: 10.0.0.5 refused")), 503, "ServiceUnavailable"),
             (Error::Hashing("LEAK argon2".into()), 500, "InternalError"),
             (Error::Random("LEAK getrandom".into()), 500, "InternalError"),
             (Error::Config("LEAK config".into()), 500, "InternalError"),
@@ -330,6 +355,8 @@ mod tests {
             (Error::InvalidToken, 401),
             (Error::Busy, 503),
             (Error::Store(StoreError::new("LEAK db")), 500),
+            (Error::Store(StoreError::busy("LEAK db locked")), 503),
+            (Error::Store(StoreError::unavailable("LEAK db down")), 503),
             (Error::Hashing("LEAK argon2".into()), 500),
         ];
         for (error, status) in cases {

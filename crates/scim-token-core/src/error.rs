@@ -35,40 +35,109 @@ pub enum Error {
     Random(String),
 }
 
+impl Error {
+    /// Whether retrying the same call later can succeed: [`Busy`](Self::Busy), or a store error whose
+    /// [`kind`](StoreError::kind) is transient. HTTP adapters answer these with 503 and `Retry-After`.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Busy => true,
+            Self::Store(error) => error.kind().is_transient(),
+            _ => false,
+        }
+    }
+}
+
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// A backend's own error, boxed so that any storage library fits behind [`TokenStore`](crate::TokenStore).
+/// What kind of failure a [`StoreError`] is, so a caller can decide whether retrying can help.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StoreErrorKind {
+    /// The store is reachable but contended (a lock held too long, a pool with no free connection):
+    /// retrying in a moment is likely to work. HTTP adapters answer 503 with `Retry-After`.
+    Busy,
+    /// The store cannot be reached (connection refused or lost, timed out, shutting down): retrying
+    /// once it is back will work. HTTP adapters answer 503 with `Retry-After`.
+    Unavailable,
+    /// Anything else (corrupt data, a newer schema, permissions, a bug): retrying will not help.
+    Other,
+}
+
+impl StoreErrorKind {
+    /// Whether retrying later can succeed: [`Busy`](Self::Busy) and [`Unavailable`](Self::Unavailable).
+    pub fn is_transient(self) -> bool {
+        matches!(self, Self::Busy | Self::Unavailable)
+    }
+}
+
+/// A backend's own error, boxed so that any storage library fits behind [`TokenStore`](crate::TokenStore),
+/// with a [`StoreErrorKind`] a caller can match on.
 ///
 /// Backends never see a plaintext token, so nothing they report can leak one.
-pub struct StoreError(Box<dyn std::error::Error + Send + Sync + 'static>);
+///
+/// ```
+/// use scim_token_core::{StoreError, StoreErrorKind};
+///
+/// let error = StoreError::unavailable(std::io::Error::other("connection refused"));
+/// assert_eq!(error.kind(), StoreErrorKind::Unavailable);
+/// assert!(error.kind().is_transient());
+/// ```
+pub struct StoreError {
+    kind: StoreErrorKind,
+    error: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
 
 impl StoreError {
-    /// Wraps a backend's error.
+    /// Wraps a backend's error of kind [`StoreErrorKind::Other`].
     pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
-        Self(error.into())
+        Self::with_kind(StoreErrorKind::Other, error)
+    }
+
+    /// Wraps a backend's error of the given kind.
+    pub fn with_kind(
+        kind: StoreErrorKind,
+        error: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self { kind, error: error.into() }
+    }
+
+    /// Wraps a backend's error of kind [`StoreErrorKind::Busy`].
+    pub fn busy(error: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        Self::with_kind(StoreErrorKind::Busy, error)
+    }
+
+    /// Wraps a backend's error of kind [`StoreErrorKind::Unavailable`].
+    pub fn unavailable(error: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        Self::with_kind(StoreErrorKind::Unavailable, error)
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> StoreErrorKind {
+        self.kind
     }
 
     /// The backend's error, for downcasting.
     pub fn inner(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
-        &*self.0
+        &*self.error
     }
 }
 
 impl fmt::Debug for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
+        f.debug_struct("StoreError").field("kind", &self.kind).field("error", &self.error).finish()
     }
 }
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.error, f)
     }
 }
 
 impl std::error::Error for StoreError {
+    // Display already shows the backend's error, so the chain continues with that error's own source.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source()
+        self.error.source()
     }
 }

@@ -29,7 +29,7 @@ pub use async_trait::async_trait;
 
 pub use audit::{AuditAction, AuditEvent, AuditSink, TracingAuditSink};
 pub use builder::ScimTokenServiceBuilder;
-pub use error::{Error, Result, StoreError};
+pub use error::{Error, Result, StoreError, StoreErrorKind};
 pub use format::{DEFAULT_PREFIX, TokenFormat};
 pub use hashing::Argon2Params;
 pub use ids::{Actor, Scope, TokenId, TokenIdHasher, TokenIdMap};

@@ -44,6 +44,11 @@ pub trait TokenStore: Send + Sync + 'static {
     /// Atomically deletes the current and previous tokens of `scope`, returning the ids deleted.
     async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError>;
 
+    /// Atomically deletes the one token `id` of `scope`, current or previous, returning whether `scope`
+    /// held it. A token of another scope is left alone (`false`). Deleting the current token leaves the
+    /// scope without one; a previous token, if any, keeps its role and its window.
+    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError>;
+
     /// Sets `scope`'s enabled flag, creating the scope if needed. Tokens are untouched.
     async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError>;
 
@@ -72,6 +77,10 @@ impl<S: TokenStore + ?Sized> TokenStore for Arc<S> {
 
     async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
         (**self).remove_tokens(scope).await
+    }
+
+    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
+        (**self).remove_token(scope, id).await
     }
 
     async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {

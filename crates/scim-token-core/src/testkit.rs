@@ -185,6 +185,35 @@ pub async fn remove_tokens_deletes_all(store: &dyn TokenStore) {
     assert_eq!(find(store, &r2.id).await, None);
 }
 
+/// `remove_token` deletes exactly the named token of the named scope, current or previous.
+pub async fn remove_token_deletes_one(store: &dyn TokenStore) {
+    let (s, other) = (scope("revoke-one"), scope("revoke-one-other"));
+    let (r1, r2, elsewhere) = (record(&s), record(&s), record(&other));
+    let until = Timestamp::from_unix_millis(i64::MAX);
+    replace(store, &r1, None).await;
+    replace(store, &r2, Some(until)).await;
+    replace(store, &elsewhere, None).await;
+    let remove = |scope: Scope, id: TokenId| async move {
+        store.remove_token(&scope, &id).await.expect("remove_token failed")
+    };
+    assert!(!remove(s.clone(), elsewhere.id).await, "a token of another scope must not be removed");
+    assert!(find(store, &elsewhere.id).await.is_some(), "a token of another scope must be kept");
+    assert!(!remove(s.clone(), TokenId::new("0000000000000002").unwrap()).await, "unknown ids: false");
+
+    assert!(remove(s.clone(), r1.id).await, "the previous token must be removable");
+    assert_eq!(find(store, &r1.id).await, None);
+    let st = state(store, &s).await;
+    assert_eq!((st.current.as_ref(), st.previous.as_ref()), (Some(&r2), None));
+
+    replace(store, &record(&s), Some(until)).await;
+    assert!(remove(s.clone(), r2.id).await, "... and so must it be once it is the previous one");
+    let current = state(store, &s).await.current.expect("the current token must stay");
+    assert!(remove(s.clone(), current.id).await, "the current token must be removable");
+    assert_eq!(find(store, &current.id).await, None);
+    assert_eq!(state(store, &s).await, ScopeState::default());
+    assert!(!remove(s.clone(), current.id).await, "a second remove finds nothing");
+}
+
 /// `record_use` sets `last_used_at` of current and previous tokens and nothing else.
 pub async fn record_use_sets_last_used(store: &dyn TokenStore) {
     let s = scope("usage");
@@ -277,7 +306,8 @@ macro_rules! token_store_conformance {
 
             $crate::token_store_conformance!(@by_ref $make_store;
                 empty_scope replace_drops_previous replace_keeps_previous_with_overlap scopes_are_isolated
-                settings_persist fields_round_trip remove_tokens_deletes_all record_use_sets_last_used);
+                settings_persist fields_round_trip remove_tokens_deletes_all remove_token_deletes_one
+                record_use_sets_last_used);
             $crate::token_store_conformance!(@shared $make_store;
                 concurrent_replaces_leave_one_current concurrent_replaces_with_overlap_keep_one_previous);
         }

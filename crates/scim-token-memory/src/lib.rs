@@ -129,6 +129,22 @@ impl TokenStore for MemoryStore {
         Ok(removed)
     }
 
+    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
+        let mut state = self.lock();
+        let Some(&at) = state.positions.get(scope) else { return Ok(false) };
+        let State { slots, owners, .. } = &mut *state;
+        let slot = &mut slots[at];
+        if slot.current.as_ref().is_some_and(|r| &r.id == id) {
+            slot.current = None;
+        } else if slot.previous.as_ref().is_some_and(|p| &p.record.id == id) {
+            slot.previous = None;
+        } else {
+            return Ok(false);
+        }
+        owners.remove(id);
+        Ok(true)
+    }
+
     async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
         let mut state = self.lock();
         let at = state.position(scope);

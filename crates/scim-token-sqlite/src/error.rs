@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::ErrorCode;
+use scim_token_core::{StoreError, StoreErrorKind};
 
 /// What went wrong opening or using a [`SqliteStore`](crate::SqliteStore).
 ///
@@ -129,6 +130,25 @@ pub enum SqliteStoreError {
     /// The blocking thread running the SQLite call panicked or was cancelled by a runtime shutdown.
     #[error("the SQLite worker thread failed ({0}); retry, and report a bug if it happens again")]
     Worker(String),
+}
+
+impl SqliteStoreError {
+    /// Whether retrying can help: a busy database is [`StoreErrorKind::Busy`], a worker cancelled by a
+    /// runtime shutdown [`StoreErrorKind::Unavailable`], everything else [`StoreErrorKind::Other`].
+    pub fn kind(&self) -> StoreErrorKind {
+        match self {
+            Self::Busy { .. } => StoreErrorKind::Busy,
+            Self::Worker(_) => StoreErrorKind::Unavailable,
+            _ => StoreErrorKind::Other,
+        }
+    }
+}
+
+/// Store operations hand the error to the core with its [`kind`](SqliteStoreError::kind).
+impl From<SqliteStoreError> for StoreError {
+    fn from(error: SqliteStoreError) -> Self {
+        StoreError::with_kind(error.kind(), error)
+    }
 }
 
 /// A failure inside a blocking SQLite call, before it is given its path and timeout.

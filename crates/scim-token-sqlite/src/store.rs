@@ -86,8 +86,8 @@ impl SqliteStore {
         let connections = self.connections.clone();
         tokio::task::spawn_blocking(move || op(&connections))
             .await
-            .map_err(|error| StoreError::new(SqliteStoreError::Worker(error.to_string())))?
-            .map_err(StoreError::new)
+            .map_err(|error| StoreError::from(SqliteStoreError::Worker(error.to_string())))?
+            .map_err(StoreError::from)
     }
 }
 
@@ -120,6 +120,7 @@ const CREATE_SCOPE: &str =
     "INSERT INTO scopes (scope, enabled) VALUES (?1, 0) ON CONFLICT (scope) DO NOTHING";
 const DELETE_ALL: &str = "DELETE FROM tokens WHERE scope = ?1";
 const DELETE_ALL_RETURNING: &str = "DELETE FROM tokens WHERE scope = ?1 RETURNING id";
+const DELETE_ONE: &str = "DELETE FROM tokens WHERE scope = ?1 AND id = ?2";
 const DELETE_PREVIOUS: &str = "DELETE FROM tokens WHERE scope = ?1 AND role = 'previous'";
 const DEMOTE_CURRENT: &str =
     "UPDATE tokens SET role = 'previous', valid_until = ?2 WHERE scope = ?1 AND role = 'current'";
@@ -215,7 +216,7 @@ impl TokenStore for SqliteStore {
         // The hot path: one primary-key read on an idle reader, right here. A hop to the blocking pool
         // would cost several times the read itself; the read cannot wait for locks or sleep.
         if let Some(found) = self.connections.try_read_now(|conn| find_token(conn, id.as_str())) {
-            return found.map_err(StoreError::new);
+            return found.map_err(StoreError::from);
         }
         let id = *id;
         self.blocking(move |db| db.read(|conn| find_token(conn, id.as_str()))).await
@@ -232,6 +233,18 @@ impl TokenStore for SqliteStore {
     async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
         let scope = scope.clone();
         self.blocking(move |db| db.write(|conn| remove_tokens(conn, scope.as_str()))).await
+    }
+
+    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
+        let (scope, id) = (scope.clone(), *id);
+        let deleted = self
+            .blocking(move |db| {
+                db.write(|conn| {
+                    Ok(conn.prepare_cached(DELETE_ONE)?.execute((scope.as_str(), id.as_str()))?)
+                })
+            })
+            .await?;
+        Ok(deleted == 1)
     }
 
     async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {

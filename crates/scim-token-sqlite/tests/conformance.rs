@@ -58,6 +58,9 @@ mod file {
         async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
             self.store().remove_tokens(scope).await
         }
+        async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
+            self.store().remove_token(scope, id).await
+        }
         async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
             self.store().set_enabled(scope, enabled).await
         }

@@ -5,8 +5,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TempDb, process_record};
-use scim_token_core::TokenStore;
 use scim_token_core::testkit::scope;
+use scim_token_core::{StoreErrorKind, TokenStore};
 use scim_token_sqlite::{SqliteStore, SqliteStoreError};
 
 #[tokio::test]
@@ -98,6 +98,7 @@ async fn a_lock_held_beyond_the_busy_timeout_fails_then_recovers() {
     let waited = started.elapsed();
     let inner = error.inner().downcast_ref::<SqliteStoreError>().expect("a SqliteStoreError inside");
     assert!(matches!(inner, SqliteStoreError::Busy { timeout: t, .. } if *t == timeout), "{inner:?}");
+    assert_eq!(error.kind(), StoreErrorKind::Busy, "a busy database is worth retrying (503 over HTTP)");
     assert!(error.to_string().contains("stayed locked by another connection"), "{error}");
     assert!(error.to_string().contains("busy_timeout"), "{error}");
     assert!(waited >= timeout, "the store must wait for the lock first ({waited:?})");

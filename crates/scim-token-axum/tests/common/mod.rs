@@ -210,6 +210,10 @@ impl TokenStore for FlakyStore {
         self.inner.remove_tokens(scope).await
     }
 
+    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
+        self.inner.remove_token(scope, id).await
+    }
+
     async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
         fail_if(&self.fail_set_enabled)?;
         self.inner.set_enabled(scope, enabled).await

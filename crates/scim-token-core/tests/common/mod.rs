@@ -82,6 +82,11 @@ impl TokenStore for CountingStore {
         self.inner.remove_tokens(scope).await
     }
 
+    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
+        self.enter(true)?;
+        self.inner.remove_token(scope, id).await
+    }
+
     async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
         self.enter(true)?;
         self.inner.set_enabled(scope, enabled).await
