@@ -11,8 +11,10 @@ use crate::time::Timestamp;
 pub enum AuditAction {
     /// A new token was generated; the previous one was invalidated (or kept for the overlap window).
     TokenGenerated,
-    /// Every token of the scope was revoked.
+    /// Every token of the scope was revoked; [`AuditEvent::token_ids`] names each one removed.
     TokensRevoked,
+    /// One token was revoked by its id.
+    TokenRevoked,
     /// SCIM provisioning was enabled.
     ScimEnabled,
     /// SCIM provisioning was disabled.
@@ -24,6 +26,7 @@ impl fmt::Display for AuditAction {
         f.write_str(match self {
             Self::TokenGenerated => "token_generated",
             Self::TokensRevoked => "tokens_revoked",
+            Self::TokenRevoked => "token_revoked",
             Self::ScimEnabled => "scim_enabled",
             Self::ScimDisabled => "scim_disabled",
         })
@@ -39,8 +42,9 @@ pub struct AuditEvent {
     pub actor: Actor,
     /// What was done.
     pub action: AuditAction,
-    /// The token generated, or the current one revoked, if any.
-    pub token_id: Option<TokenId>,
+    /// The tokens acted on: the one generated, or every one revoked (in no particular order); empty
+    /// for settings changes and for a revoke that found no token.
+    pub token_ids: Vec<TokenId>,
     /// When.
     pub at: Timestamp,
 }
@@ -62,9 +66,24 @@ impl AuditSink for TracingAuditSink {
             scope = %event.scope,
             actor = %event.actor,
             action = %event.action,
-            token_id = event.token_id.as_ref().map(TokenId::as_str),
+            token_ids = %TokenIds(&event.token_ids),
             at_unix_ms = event.at.unix_millis(),
             "SCIM token audit event"
         );
+    }
+}
+
+/// Token ids as one comma-separated log field.
+struct TokenIds<'a>(&'a [TokenId]);
+
+impl fmt::Display for TokenIds<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(id.as_str())?;
+        }
+        Ok(())
     }
 }

@@ -102,7 +102,7 @@ impl ScimTokenService {
         let info = record.info();
         let keep_previous_until = (!inner.overlap.is_zero()).then(|| now.saturating_add(inner.overlap));
         inner.store.replace_current(record, keep_previous_until).await?;
-        self.audit(scope, actor, AuditAction::TokenGenerated, Some(id), now);
+        self.audit(scope, actor, AuditAction::TokenGenerated, vec![id], now);
         // The buffer moves into the secret without a copy (its capacity is exact); both wipe on drop.
         let mut token = token;
         let token = SecretString::from(std::mem::take(&mut *token));
@@ -130,8 +130,20 @@ impl ScimTokenService {
         let removed = inner.store.remove_tokens(scope).await?;
         inner.cache.remove(&removed);
         let now = inner.clock.now();
-        self.audit(scope, actor, AuditAction::TokensRevoked, removed.into_iter().next(), now);
+        self.audit(scope, actor, AuditAction::TokensRevoked, removed, now);
         Ok(())
+    }
+
+    /// Revokes the one token `id` of `scope`, current or previous (e.g. to end an overlap early).
+    /// Returns `false`, and changes nothing, if `scope` has no such token.
+    pub async fn revoke_token(&self, scope: &Scope, id: &TokenId, actor: &Actor) -> Result<bool> {
+        let inner = &*self.inner;
+        if !inner.store.remove_token(scope, id).await? {
+            return Ok(false);
+        }
+        inner.cache.remove(std::slice::from_ref(id));
+        self.audit(scope, actor, AuditAction::TokenRevoked, vec![*id], inner.clock.now());
+        Ok(true)
     }
 
     /// Enables or disables SCIM provisioning for `scope`. A disabled scope rejects every token; its tokens
@@ -140,7 +152,7 @@ impl ScimTokenService {
         let inner = &*self.inner;
         inner.store.set_enabled(scope, enabled).await?;
         let action = if enabled { AuditAction::ScimEnabled } else { AuditAction::ScimDisabled };
-        self.audit(scope, actor, action, None, inner.clock.now());
+        self.audit(scope, actor, action, Vec::new(), inner.clock.now());
         Ok(())
     }
 
@@ -208,10 +220,10 @@ impl ScimTokenService {
         scope: &Scope,
         actor: &Actor,
         action: AuditAction,
-        token_id: Option<TokenId>,
+        token_ids: Vec<TokenId>,
         at: Timestamp,
     ) {
-        let event = AuditEvent { scope: scope.clone(), actor: actor.clone(), action, token_id, at };
+        let event = AuditEvent { scope: scope.clone(), actor: actor.clone(), action, token_ids, at };
         self.inner.audit.record(&event);
     }
 }

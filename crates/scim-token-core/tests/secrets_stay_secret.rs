@@ -102,18 +102,26 @@ async fn audit_events_name_actor_action_and_token_id() {
     let sink = Collect::default();
     let service = fast(CountingStore::default()).audit_sink(sink.clone()).build().unwrap();
     service.set_enabled(&scope("t1"), true, &admin()).await.unwrap();
+    let first = service.generate(&scope("t1"), &admin()).await.unwrap();
     let token = service.generate(&scope("t1"), &admin()).await.unwrap();
+    assert!(!service.revoke_token(&scope("t1"), first.id(), &admin()).await.unwrap(), "already replaced");
     service.revoke(&scope("t1"), &admin()).await.unwrap();
+    let last = service.generate(&scope("t1"), &admin()).await.unwrap();
+    assert!(service.revoke_token(&scope("t1"), last.id(), &admin()).await.unwrap());
+    assert!(service.verify(last.expose_secret()).await.is_err(), "a revoked token must stop working");
     service.set_enabled(&scope("t1"), false, &admin()).await.unwrap();
     let events = sink.0.lock().unwrap().clone();
-    let summary: Vec<_> = events.iter().map(|e| (e.action, e.token_id)).collect();
+    let summary: Vec<_> = events.iter().map(|e| (e.action, e.token_ids.clone())).collect();
     assert_eq!(
         summary,
         [
-            (AuditAction::ScimEnabled, None),
-            (AuditAction::TokenGenerated, Some(*token.id())),
-            (AuditAction::TokensRevoked, Some(*token.id())),
-            (AuditAction::ScimDisabled, None),
+            (AuditAction::ScimEnabled, vec![]),
+            (AuditAction::TokenGenerated, vec![*first.id()]),
+            (AuditAction::TokenGenerated, vec![*token.id()]),
+            (AuditAction::TokensRevoked, vec![*token.id()]),
+            (AuditAction::TokenGenerated, vec![*last.id()]),
+            (AuditAction::TokenRevoked, vec![*last.id()]),
+            (AuditAction::ScimDisabled, vec![]),
         ]
     );
     assert!(events.iter().all(|e| e.scope == scope("t1") && e.actor == admin()));
