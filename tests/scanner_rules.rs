@@ -1,0 +1,138 @@
+//! The secret-scanner rules in `scanners/` find real tokens and nothing else: the gitleaks and TruffleHog
+//! regexes match generated tokens inside text and refuse near-misses, and the checksum check
+//! (`scanners/check_scim_token.py`, and `TokenFormat::parse` in Rust) drops the matches whose CRC32 is
+//! wrong.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use regex::Regex;
+use scim_token::{Actor, Argon2Params, MemoryStore, ScimTokenService, Scope, TokenFormat};
+
+const GITLEAKS: &str = include_str!("../scanners/gitleaks.toml");
+const TRUFFLEHOG: &str = include_str!("../scanners/trufflehog.yaml");
+const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scanners/check_scim_token.py");
+
+/// The text between the first `open` after `key` and the next `close`.
+fn quoted_after<'a>(text: &'a str, key: &str, open: &str, close: &str) -> &'a str {
+    let rest = &text[text.find(key).unwrap_or_else(|| panic!("no {key} in the rule file"))..];
+    let start = rest.find(open).expect("opening quote") + open.len();
+    let len = rest[start..].find(close).expect("closing quote");
+    &rest[start..start + len]
+}
+
+/// Both rule files' regexes, compiled (Rust's regex syntax agrees with Go's RE2 on these constructs).
+fn rules() -> Vec<(&'static str, Regex)> {
+    let gitleaks = quoted_after(GITLEAKS, "\nregex", "'''", "'''");
+    let trufflehog = quoted_after(TRUFFLEHOG, "token:", "'", "'");
+    assert_eq!(gitleaks, trufflehog, "the two rules must stay the same regex");
+    vec![("gitleaks", Regex::new(gitleaks).unwrap()), ("trufflehog", Regex::new(trufflehog).unwrap())]
+}
+
+/// Real tokens, made the way a host makes them.
+async fn generated_tokens(count: usize) -> Vec<String> {
+    let service = ScimTokenService::builder(MemoryStore::new())
+        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
+        .danger_accept_weak_argon2_for_tests(true)
+        .build()
+        .unwrap();
+    let (scope, admin) = (Scope::default_scope(), Actor::new("scanner-test").unwrap());
+    let mut tokens = Vec::new();
+    for _ in 0..count {
+        tokens.push(service.generate(&scope, &admin).await.unwrap().expose_secret().to_owned());
+    }
+    tokens
+}
+
+/// What a scanner reports in `text`: regex matches (capture group 1) that pass the checksum check.
+fn scan(rule: &Regex, text: &str) -> Vec<String> {
+    let format = TokenFormat::default();
+    rule.captures_iter(text)
+        .map(|c| c[1].to_owned())
+        .filter(|candidate| format.parse(candidate).is_ok())
+        .collect()
+}
+
+/// A token with one character of its body changed: same shape, wrong checksum.
+fn with_typo(token: &str, at: usize) -> String {
+    let mut bytes = token.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap()
+}
+
+#[tokio::test]
+async fn the_rules_find_generated_tokens_wherever_they_are_pasted() {
+    for token in generated_tokens(50).await {
+        let places = [
+            token.clone(),
+            format!("export SCIM_TOKEN={token}\n"),
+            format!("Authorization: Bearer {token}"),
+            format!("{{\"token\":\"{token}\"}}"),
+            format!("url = 'https://idp.example/scim?token={token}&x=1'"),
+        ];
+        for (name, rule) in rules() {
+            for text in &places {
+                assert_eq!(scan(&rule, text), [token.clone()], "{name} missed the token in {text:?}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_rules_refuse_near_misses() {
+    let token = generated_tokens(1).await.remove(0);
+    let body = &token["scim_".len()..];
+    // Wrong checksum: the shape is right, so the regex matches and the checksum check must refuse.
+    let wrong_checksums = [with_typo(&token, 10), with_typo(&token, token.len() - 1)];
+    // Wrong length, other prefixes, the prefix glued to a word, not base62: the regex itself refuses.
+    let wrong_shapes = [
+        token[..token.len() - 1].to_owned(),
+        format!("{token}A"),
+        format!("scin_{body}"),
+        format!("SCIM_{body}"),
+        format!("xscim_{body}"),
+        format!("ghp_{body}"),
+        format!("scim_-{}", &body[1..]),
+    ];
+    for (name, rule) in rules() {
+        for text in &wrong_checksums {
+            assert!(rule.is_match(text), "{name}: the regex alone cannot see a checksum");
+            assert!(scan(&rule, text).is_empty(), "{name} reported the wrong checksum {text:?}");
+        }
+        for text in &wrong_shapes {
+            assert!(!rule.is_match(text), "{name} matched the near-miss {text:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_python_checksum_check_agrees_with_the_library() {
+    let python = Command::new("python3").arg("--version").output();
+    if python.is_err() {
+        println!("scanner checksum script not run: python3 is not installed");
+        return;
+    }
+    let tokens = generated_tokens(20).await;
+    let mut input = String::new();
+    for token in &tokens {
+        input.push_str(&format!("found {token} in a file\n{}\n", with_typo(token, 20)));
+    }
+    let mut child = Command::new("python3")
+        .arg(CHECKER)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs the checker");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "the checker must exit 0 when a token passed");
+    let printed: Vec<&str> = std::str::from_utf8(&output.stdout).unwrap().lines().collect();
+    assert_eq!(printed, tokens.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let mut child =
+        Command::new("python3").arg(CHECKER).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(with_typo(&tokens[0], 30).as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "no valid token: exit 1");
+    assert!(output.stdout.is_empty());
+}
