@@ -109,18 +109,27 @@ pub enum AdminAccess {
     ReadWrite,
 }
 
-/// A fixed set of admin credentials for one scope, presented raw or as `Bearer …` in `Authorization`.
+/// A fixed set of admin credentials, presented raw or as `Bearer …` in `Authorization`, each acting on
+/// one scope: the set's own ([`with_token`](Self::with_token)) or a scope of its own
+/// ([`with_scoped_token`](Self::with_scoped_token)), so one set serves one tenant or many.
 ///
 /// Only SHA-256 digests of the credentials are kept, and every presented credential is compared with
 /// every configured one in constant time, so neither timing nor a memory dump reveals them.
 ///
 /// ```
 /// use scim_token_axum::{AdminAccess, StaticAdminTokens};
-/// use scim_token_core::Actor;
+/// use scim_token_core::{Actor, Scope};
 ///
 /// let admins = StaticAdminTokens::new()
 ///     .with_token("*:*.0123456789abcdef", Actor::new("ops-admin")?, AdminAccess::ReadWrite)?
-///     .with_token("*:*.fedcba9876543210", Actor::new("auditor")?, AdminAccess::ReadOnly)?;
+///     .with_token("*:*.fedcba9876543210", Actor::new("auditor")?, AdminAccess::ReadOnly)?
+///     // Another tenant: this credential reads and changes the scope "acme" only.
+///     .with_scoped_token(
+///         "acme.0123456789abcdef",
+///         Actor::new("acme-admin")?,
+///         AdminAccess::ReadWrite,
+///         Scope::new("acme")?,
+///     )?;
 /// # Ok::<(), scim_token_core::Error>(())
 /// ```
 #[derive(Clone)]
@@ -134,6 +143,8 @@ struct Entry {
     digest: [u8; 32],
     actor: Actor,
     access: AdminAccess,
+    /// `None`: the set's scope, whenever [`StaticAdminTokens::with_scope`] is called.
+    scope: Option<Scope>,
 }
 
 impl Default for StaticAdminTokens {
@@ -148,15 +159,41 @@ impl StaticAdminTokens {
         Self { scope: Scope::default_scope(), entries: Vec::new() }
     }
 
-    /// Uses `scope` instead of the default one.
+    /// Uses `scope` instead of the default one for the credentials added with
+    /// [`with_token`](Self::with_token), before or after this call.
     pub fn with_scope(mut self, scope: Scope) -> Self {
         self.scope = scope;
         self
     }
 
-    /// Adds a credential. It must be 1 to [`MAX_AUTHORIZATION_LEN`](crate::MAX_AUTHORIZATION_LEN) visible
-    /// ASCII characters without whitespace (what a client can send), and not already configured.
-    pub fn with_token(mut self, credential: &str, actor: Actor, access: AdminAccess) -> Result<Self, Error> {
+    /// Adds a credential for the set's scope. It must be 1 to
+    /// [`MAX_AUTHORIZATION_LEN`](crate::MAX_AUTHORIZATION_LEN) visible ASCII characters without
+    /// whitespace (what a client can send), and not already configured.
+    pub fn with_token(self, credential: &str, actor: Actor, access: AdminAccess) -> Result<Self, Error> {
+        self.add(credential, actor, access, None)
+    }
+
+    /// Adds a credential that reads and changes `scope` (a tenant) and no other, whatever the set's
+    /// scope: one admin API then serves many tenants, each with its own credentials. The rules of
+    /// [`with_token`](Self::with_token) apply; a credential serves one scope only, so an administrator of
+    /// two tenants gets two credentials.
+    pub fn with_scoped_token(
+        self,
+        credential: &str,
+        actor: Actor,
+        access: AdminAccess,
+        scope: Scope,
+    ) -> Result<Self, Error> {
+        self.add(credential, actor, access, Some(scope))
+    }
+
+    fn add(
+        mut self,
+        credential: &str,
+        actor: Actor,
+        access: AdminAccess,
+        scope: Option<Scope>,
+    ) -> Result<Self, Error> {
         if !is_acceptable_credential(credential) {
             return Err(Error::InvalidInput {
                 what: "admin credential",
@@ -167,7 +204,7 @@ impl StaticAdminTokens {
         if self.find(&digest).is_some() {
             return Err(Error::InvalidInput { what: "admin credential", reason: "it is already configured" });
         }
-        self.entries.push(Entry { digest, actor, access });
+        self.entries.push(Entry { digest, actor, access, scope });
         Ok(self)
     }
 
@@ -203,13 +240,18 @@ impl AdminAuthenticator for StaticAdminTokens {
             tracing::info!(actor = %entry.actor, ?action, "admin request refused: read-only credential");
             return Err(AdminRejection::Forbidden);
         }
-        Ok(AdminGrant { actor: entry.actor.clone(), scope: self.scope.clone() })
+        let scope = entry.scope.as_ref().unwrap_or(&self.scope).clone();
+        Ok(AdminGrant { actor: entry.actor.clone(), scope })
     }
 }
 
 impl fmt::Debug for StaticAdminTokens {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let actors: Vec<_> = self.entries.iter().map(|e| (e.actor.as_str(), e.access)).collect();
+        let actors: Vec<_> = self
+            .entries
+            .iter()
+            .map(|e| (e.actor.as_str(), e.access, e.scope.as_ref().unwrap_or(&self.scope).as_str()))
+            .collect();
         f.debug_struct("StaticAdminTokens").field("scope", &self.scope).field("actors", &actors).finish()
     }
 }
@@ -261,12 +303,50 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn scoped_credentials_grant_their_own_scope_only() {
+        let scope = |name: &str| Scope::new(name).unwrap();
+        let admins = admins()
+            .with_scoped_token("acme.rw", Actor::new("acme").unwrap(), AdminAccess::ReadWrite, scope("acme"))
+            .unwrap()
+            .with_scoped_token(
+                "globex.ro",
+                Actor::new("globex").unwrap(),
+                AdminAccess::ReadOnly,
+                scope("globex"),
+            )
+            .unwrap()
+            // Changes the scope of the unscoped credentials only, even when set after them.
+            .with_scope(scope("main"));
+        let grant = |credential: &'static str, action| {
+            let admins = admins.clone();
+            async move { admins.authenticate(&parts(Some(credential)), action).await }
+        };
+        let acme = grant("acme.rw", AdminAction::GenerateToken).await.unwrap();
+        assert_eq!((acme.actor.as_str(), acme.scope.as_str()), ("acme", "acme"));
+        let globex = grant("Bearer globex.ro", AdminAction::ReadSettings).await.unwrap();
+        assert_eq!((globex.actor.as_str(), globex.scope.as_str()), ("globex", "globex"));
+        assert_eq!(grant("globex.ro", AdminAction::ChangeSettings).await, Err(AdminRejection::Forbidden));
+        assert_eq!(grant("*:*.admin", AdminAction::GenerateToken).await.unwrap().scope, scope("main"));
+        assert_eq!(grant("acme.r", AdminAction::ReadSettings).await, Err(AdminRejection::Unauthenticated));
+        let debug = format!("{admins:?}");
+        assert!(debug.contains(r#"("acme", ReadWrite, "acme")"#) && !debug.contains("acme.rw"), "{debug}");
+        assert!(debug.contains(r#"("admin", ReadWrite, "main")"#), "{debug}");
+    }
+
     #[test]
     fn configuration_rules() {
         let actor = || Actor::new("a").unwrap();
         assert!(StaticAdminTokens::new().with_token("", actor(), AdminAccess::ReadOnly).is_err());
         assert!(StaticAdminTokens::new().with_token("a b", actor(), AdminAccess::ReadOnly).is_err());
         assert!(admins().with_token("*:*.admin", actor(), AdminAccess::ReadOnly).is_err());
+        let other = Scope::new("other").unwrap();
+        assert!(
+            admins().with_scoped_token("*:*.admin", actor(), AdminAccess::ReadOnly, other.clone()).is_err()
+        );
+        assert!(
+            StaticAdminTokens::new().with_scoped_token("a b", actor(), AdminAccess::ReadOnly, other).is_err()
+        );
         let debug = format!("{:?}", admins());
         assert!(!debug.contains("*:*.admin") && debug.contains("viewer"), "{debug}");
     }

@@ -190,13 +190,17 @@ impl IntoResponse for AdminError {
 /// A refused token is always the same 401 answer, whatever the reason (missing, malformed, unknown,
 /// wrong, expired, revoked, disabled scope), so callers learn nothing. Saturated hashing is a 503 with
 /// `Retry-After`, and so is a store that is busy or unreachable; any other store failure (or a route not
-/// behind the guard) is a 500 whose cause is logged under the error id the answer repeats.
+/// behind the guard) is a 500 whose cause is logged under the error id the answer repeats. Behind the
+/// guard, [`scim_not_found`](crate::scim_not_found) and
+/// [`scim_method_not_allowed`](crate::scim_method_not_allowed) answer 404 and 405 in the same shape.
 #[derive(Debug)]
 pub struct ScimError(ScimErrorKind);
 
 #[derive(Debug)]
 enum ScimErrorKind {
     Unauthorized,
+    NotFound,
+    MethodNotAllowed,
     Busy,
     StoreUnavailable { error_id: String },
     Internal { error_id: String },
@@ -209,6 +213,16 @@ impl ScimError {
     /// The token was not accepted (401).
     pub(crate) fn unauthorized() -> Self {
         Self(ScimErrorKind::Unauthorized)
+    }
+
+    /// No SCIM route matches the path (404).
+    pub(crate) fn not_found() -> Self {
+        Self(ScimErrorKind::NotFound)
+    }
+
+    /// The path's SCIM route does not take this method (405).
+    pub(crate) fn method_not_allowed() -> Self {
+        Self(ScimErrorKind::MethodNotAllowed)
     }
 
     /// Something on the server failed (500); `cause` goes to the log only, with a new error id.
@@ -235,10 +249,12 @@ impl ScimError {
         }
     }
 
-    /// The answer's status: 401, 503 or 500.
+    /// The answer's status: 401, 404, 405, 503 or 500.
     pub fn status(&self) -> StatusCode {
         match self.0 {
             ScimErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ScimErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ScimErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ScimErrorKind::Busy | ScimErrorKind::StoreUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ScimErrorKind::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -249,6 +265,8 @@ impl std::fmt::Display for ScimError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
             ScimErrorKind::Unauthorized => f.write_str("the SCIM token was not accepted"),
+            ScimErrorKind::NotFound => f.write_str("no SCIM endpoint at this path"),
+            ScimErrorKind::MethodNotAllowed => f.write_str("the SCIM endpoint does not take this method"),
             ScimErrorKind::Busy => f.write_str("too many SCIM token checks are running at once"),
             ScimErrorKind::StoreUnavailable { error_id } => write!(f, "token store unavailable {error_id}"),
             ScimErrorKind::Internal { error_id } => write!(f, "internal error {error_id}"),
@@ -261,6 +279,10 @@ impl std::error::Error for ScimError {}
 const UNAUTHORIZED_DETAIL: &str = "The SCIM token was not accepted. Send the token generated for this SCIM \
                                    app as `Authorization: Bearer <token>`; if it was regenerated, update it \
                                    in your identity provider.";
+const NOT_FOUND_DETAIL: &str = "No SCIM endpoint exists at this path. Check the SCIM base URL set in your \
+                                identity provider and the resource path.";
+const METHOD_NOT_ALLOWED_DETAIL: &str = "This SCIM endpoint does not support this HTTP method; the Allow \
+                                         header lists the methods it does support.";
 const BUSY_DETAIL: &str = "Too many SCIM requests are being authenticated at once. Retry in a moment.";
 
 impl IntoResponse for ScimError {
@@ -268,6 +290,8 @@ impl IntoResponse for ScimError {
         let status = self.status();
         let detail = match &self.0 {
             ScimErrorKind::Unauthorized => UNAUTHORIZED_DETAIL.to_owned(),
+            ScimErrorKind::NotFound => NOT_FOUND_DETAIL.to_owned(),
+            ScimErrorKind::MethodNotAllowed => METHOD_NOT_ALLOWED_DETAIL.to_owned(),
             ScimErrorKind::Busy => BUSY_DETAIL.to_owned(),
             ScimErrorKind::StoreUnavailable { error_id } => format!(
                 "The SCIM token cannot be checked right now because the token store is busy or unreachable. \
@@ -293,7 +317,8 @@ impl IntoResponse for ScimError {
             ScimErrorKind::Busy | ScimErrorKind::StoreUnavailable { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
             }
-            ScimErrorKind::Internal { .. } => {}
+            // axum adds `Allow` to a 405 from a method fallback.
+            ScimErrorKind::NotFound | ScimErrorKind::MethodNotAllowed | ScimErrorKind::Internal { .. } => {}
         }
         response
     }

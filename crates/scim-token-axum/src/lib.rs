@@ -10,6 +10,8 @@
 //!   or as `Bearer …`.
 //! - [`ScimGuardLayer`] + [`ScimCaller`]: verify `Authorization: Bearer <token>` on SCIM routes and hand
 //!   the verified scope to handlers; refusals are RFC 7644 error bodies ([`ScimError`]).
+//! - [`guarded_scim_api`]: a whole SCIM API under a prefix, every answer behind the guard, with RFC 7644
+//!   404/405 fallbacks ([`scim_not_found`], [`scim_method_not_allowed`]).
 //!
 //! ```
 //! use axum::body::{Body, to_bytes};
@@ -67,6 +69,7 @@ mod admin_routes;
 mod credentials;
 mod error;
 mod openapi;
+mod scim_fallback;
 mod scim_guard;
 
 pub use async_trait::async_trait;
@@ -78,4 +81,5 @@ pub use admin_routes::{AdminRoutes, GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_
 pub use credentials::{CredentialError, MAX_AUTHORIZATION_LEN, credential_from_headers};
 pub use error::{SCIM_CONTENT_TYPE, ScimError};
 pub use openapi::openapi;
+pub use scim_fallback::{guarded_scim_api, scim_method_not_allowed, scim_not_found};
 pub use scim_guard::{ScimCaller, ScimGuard, ScimGuardLayer};
