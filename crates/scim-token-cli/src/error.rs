@@ -62,7 +62,7 @@ pub enum CliError {
     NoPostgresSupport,
     /// `revoke --id` named a token the scope does not have.
     #[error(
-        "scope {scope:?} has no token {id}; nothing was revoked (list the tokens with `scim-token tokens`)"
+        "scope \"{scope}\" has no token {id}; nothing was revoked (list the tokens with `scim-token tokens`)"
     )]
     UnknownToken {
         /// The scope acted on.
@@ -72,7 +72,7 @@ pub enum CliError {
     },
     /// `revoke --id` named a token of another scope.
     #[error(
-        "token {id} belongs to scope {owner:?}, not {scope:?}; nothing was revoked (pass --scope {owner})"
+        "token {id} belongs to scope \"{owner}\", not \"{scope}\"; nothing was revoked (pass --scope {owner})"
     )]
     TokenOfOtherScope {
         /// The id given.
