@@ -6,14 +6,14 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use scim_token_core::{Actor, ScimTokenService, Scope, TokenId, TokenStore};
+use scim_token_core::{Actor, ScimTokenService, Scope, TokenId, TokenRole, TokenStore};
 
 use crate::audit::{self, CollectingSink};
 use crate::cli::{Cli, Command, HostConfig};
 use crate::confirm::Confirmation;
 use crate::error::CliError;
-use crate::render;
 use crate::store::{self, Database};
+use crate::{render, rfc3339};
 
 /// What every command needs once the store is open.
 struct Context {
@@ -155,7 +155,7 @@ async fn generate(context: &Context, host: &HostConfig, confirmation: Confirmati
     confirmation.obtain(&question)?;
 
     let token = service.generate(&context.scope, &context.actor).await?;
-    let id = *token.id();
+    let (id, created_at) = (*token.id(), token.info().created_at);
     let written = {
         let mut stdout = io::stdout().lock();
         if context.json {
@@ -171,12 +171,13 @@ async fn generate(context: &Context, host: &HostConfig, confirmation: Confirmati
     let replaced = match (&before.current, host.overlap.is_zero()) {
         (None, _) => String::new(),
         (Some(old), true) => format!("; token {} no longer works", old.id),
-        (Some(old), false) => format!("; token {} keeps working for {:?}", old.id, host.overlap),
+        (Some(old), false) => {
+            let until = created_at.saturating_add(host.overlap);
+            format!("; token {} keeps working until {}", old.id, rfc3339::seconds(until))
+        }
     };
-    note(&format!(
-        "Generated token {id} for scope {scope:?}{replaced}. Paste the new token into your identity \
-         provider now: it is not shown again."
-    ));
+    note(&format!("Generated token {id} for scope {scope:?}{replaced}."));
+    note("Paste the new token into your identity provider now: it is not shown again.");
     if !before.enabled {
         note(&format!(
             "Note: SCIM provisioning is disabled for scope {scope:?}, so the new token is refused until \
@@ -191,8 +192,8 @@ async fn revoke_one(context: &Context, id: TokenId, confirmation: Confirmation) 
     let scope = &context.scope;
     // Read straight from the store: a previous token past its window is still there to revoke.
     let found = context.store.find_token(&id).await.map_err(scim_token_core::Error::from)?;
-    let token = match found {
-        Some(found) if found.record.scope == *scope => found.record.info(),
+    let (token, role) = match found {
+        Some(found) if found.record.scope == *scope => (found.record.info(), found.role),
         Some(found) => {
             return Err(CliError::TokenOfOtherScope { id, scope: scope.clone(), owner: found.record.scope });
         }
@@ -206,7 +207,8 @@ async fn revoke_one(context: &Context, id: TokenId, confirmation: Confirmation) 
     if !service.revoke_token(scope, &id, &context.actor).await? {
         return Err(CliError::UnknownToken { scope: scope.clone(), id });
     }
-    revoked(context, &[id])
+    // Revoking the previous token leaves the current one working: no new token is needed then.
+    revoked(context, &[id], role == TokenRole::Current)
 }
 
 async fn revoke_all(context: &Context, confirmation: Confirmation) -> Result<(), CliError> {
@@ -225,10 +227,11 @@ async fn revoke_all(context: &Context, confirmation: Confirmation) -> Result<(),
     service.revoke(scope, &context.actor).await?;
     // The audit event names exactly what the store removed, whatever happened since the status read.
     let removed = context.audit.events().into_iter().flat_map(|event| event.token_ids).collect::<Vec<_>>();
-    revoked(context, &removed)
+    revoked(context, &removed, true)
 }
 
-fn revoked(context: &Context, ids: &[TokenId]) -> Result<(), CliError> {
+/// Reports revoked tokens; `needs_new_token` adds how to get SCIM calls working again.
+fn revoked(context: &Context, ids: &[TokenId], needs_new_token: bool) -> Result<(), CliError> {
     if context.json {
         return output(&render::revoked_json(&context.scope, ids));
     }
@@ -237,11 +240,11 @@ fn revoked(context: &Context, ids: &[TokenId]) -> Result<(), CliError> {
     output(&match ids.len() {
         0 => format!("Scope {scope:?} had no token; nothing was revoked.\n"),
         n => format!(
-            "Revoked {} of scope {scope:?}: {}. SCIM calls with {} now fail; run `scim-token generate` for a \
-             new token.\n",
+            "Revoked {} of scope {scope:?}: {}. SCIM calls with {} now fail{}.\n",
             if n == 1 { "1 token".to_owned() } else { format!("{n} tokens") },
             list.join(", "),
             if n == 1 { "it" } else { "them" },
+            if needs_new_token { "; run `scim-token generate` for a new token" } else { "" },
         ),
     })
 }

@@ -42,6 +42,10 @@ fn ask(question: &str, input: &mut impl BufRead, output: &mut impl Write) -> Res
     write!(output, "{question}\nContinue? [y/N] ").and_then(|()| output.flush()).map_err(CliError::Prompt)?;
     let mut answer = String::new();
     input.take(MAX_ANSWER).read_line(&mut answer).map_err(CliError::Prompt)?;
+    if !answer.ends_with('\n') {
+        // End of input (Ctrl-D): end the prompt's line so the next message starts on its own.
+        let _ = writeln!(output);
+    }
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
         _ => Err(CliError::Aborted),
@@ -63,8 +67,17 @@ mod tests {
         for text in ["y\n", "yes\n", "  YES  \n", "Y", "y\r\n"] {
             let (result, shown) = answer(text);
             assert!(result.is_ok(), "{text:?}");
-            assert_eq!(shown, "Replace the token?\nContinue? [y/N] ");
+            let end = if text.ends_with('\n') { "" } else { "\n" };
+            assert_eq!(shown, format!("Replace the token?\nContinue? [y/N] {end}"));
         }
+    }
+
+    #[test]
+    fn end_of_input_aborts_on_a_new_line() {
+        let (result, shown) = answer("");
+        assert!(matches!(result, Err(CliError::Aborted)));
+        assert_eq!(shown, "Replace the token?\nContinue? [y/N] \n");
+        assert!(answer("n\n").1.ends_with("[y/N] "), "the operator's Enter already ended the line");
     }
 
     #[test]

@@ -165,7 +165,7 @@ fn an_overlap_keeps_the_previous_token_which_revoke_id_ends() {
     let old = db.run(&["generate", "--yes"]).ok().token();
     let rotated = db.run(&["generate", "--yes", "--overlap", "10m"]).ok();
     let new = rotated.token();
-    assert!(rotated.stderr.contains("keeps working for 600s"), "{rotated:#?}");
+    assert!(rotated.stderr.contains("keeps working until "), "{rotated:#?}");
     assert!(db.accepts(&old) && db.accepts(&new), "both work during the window");
 
     let status = db.run(&["status", "--json"]).ok().json();
@@ -187,6 +187,15 @@ fn an_overlap_keeps_the_previous_token_which_revoke_id_ends() {
             .contains(&format!("audit: token_revoked scope=\"default\" actor=\"cli\" tokens={old_id}"))
     );
     assert!(!db.accepts(&old) && db.accepts(&new), "only the named token is revoked");
+
+    // In text: revoking a previous token needs no new token; revoking the current one does.
+    let newer = db.run(&["generate", "--yes", "--overlap", "10m"]).ok().token();
+    let text = db.run(&["revoke", "--id", &new[5..21], "--yes"]).ok().stdout;
+    assert!(text.ends_with(&format!("{}. SCIM calls with it now fail.\n", &new[5..21])), "{text}");
+    assert!(!db.accepts(&new) && db.accepts(&newer));
+    let text = db.run(&["revoke", "--id", &newer[5..21], "--yes"]).ok().stdout;
+    assert!(text.ends_with("now fail; run `scim-token generate` for a new token.\n"), "{text}");
+    assert!(!db.accepts(&newer));
 }
 
 #[test]
