@@ -1,0 +1,129 @@
+//! [`CliError`]: every way a command can fail, each message one line that says what to do next.
+//!
+//! No message holds a token or a database password: values that may hold one are never repeated.
+
+use std::path::PathBuf;
+
+use scim_token_core::{Scope, TokenId};
+use scim_token_sqlite::SqliteStoreError;
+
+use crate::store::DatabaseUrlError;
+
+/// A failed command. [`exit_code`](Self::exit_code) tells a usage error (2) from a failed operation (1).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Neither `--database` nor `SCIM_TOKEN_DATABASE_URL` was given.
+    #[error(
+        "no database given: pass --database URL or set SCIM_TOKEN_DATABASE_URL \
+         (sqlite:PATH, a file path, or postgres://…), the database your servers use"
+    )]
+    NoDatabase,
+    /// The `--database` value is malformed.
+    #[error("--database (or SCIM_TOKEN_DATABASE_URL) is not usable: {0}")]
+    DatabaseUrl(#[from] DatabaseUrlError),
+    /// `--id` was given something that is not a token id.
+    #[error("{0}")]
+    TokenIdArg(&'static str),
+    /// Argon2 parameters under OWASP's minimum: the stored hash would be cheap to attack.
+    #[error(
+        "the Argon2 parameters are under OWASP's minimum; use at least --argon2-memory-kib 19456 with \
+         --argon2-iterations 2 (or 47104 with 1), as your servers do"
+    )]
+    WeakArgon2,
+    /// The host configuration flags (Argon2 parameters, prefix, durations) are not usable.
+    #[error("{0}; use your servers' settings")]
+    HostConfig(#[source] scim_token_core::Error),
+    /// `generate` or `revoke` without `--yes` while stdin is not a terminal.
+    #[error(
+        "{command} breaks the identity provider's connection and needs confirmation; stdin is not a terminal, so add --yes"
+    )]
+    NotConfirmed {
+        /// The command that asked.
+        command: &'static str,
+    },
+    /// The SQLite file does not exist.
+    #[error(
+        "there is no database at {}; check --database (scim-token never creates one: your servers do on \
+         their first start)",
+        path.display()
+    )]
+    NoDatabaseFile {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The SQLite store refused to open (newer schema, not a database, locked, …).
+    #[error("cannot open the database: {0}")]
+    OpenSqlite(#[from] SqliteStoreError),
+    /// A `postgres://` URL, in a build without the PostgreSQL backend.
+    #[error(
+        "this build of scim-token has no PostgreSQL support; use a build with PostgreSQL support, or a \
+         SQLite database"
+    )]
+    NoPostgresSupport,
+    /// `revoke --id` named a token the scope does not have.
+    #[error(
+        "scope \"{scope}\" has no token {id}; nothing was revoked (list the tokens with `scim-token tokens`)"
+    )]
+    UnknownToken {
+        /// The scope acted on.
+        scope: Scope,
+        /// The id given.
+        id: TokenId,
+    },
+    /// `revoke --id` named a token of another scope.
+    #[error(
+        "token {id} belongs to scope \"{owner}\", not \"{scope}\"; nothing was revoked (pass --scope {owner})"
+    )]
+    TokenOfOtherScope {
+        /// The id given.
+        id: TokenId,
+        /// The scope acted on.
+        scope: Scope,
+        /// The token's own scope.
+        owner: Scope,
+    },
+    /// The operator answered no.
+    #[error("aborted; nothing was changed")]
+    Aborted,
+    /// The confirmation could not be read from the terminal.
+    #[error("cannot read the answer from the terminal ({0}); nothing was changed: retry, or pass --yes")]
+    Prompt(#[source] std::io::Error),
+    /// The service failed (store error, busy, …).
+    #[error("{0}")]
+    Service(#[from] scim_token_core::Error),
+    /// `generate` succeeded but the token could not be written: it is lost, and the old one is gone.
+    #[error(
+        "token {id} was generated and the previous token no longer works, but writing the new token to \
+         stdout failed ({source}); run generate again"
+    )]
+    TokenNotWritten {
+        /// The lost token's id.
+        id: TokenId,
+        /// Why writing failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The command was carried out but its result could not be written.
+    #[error(
+        "the command was carried out, but writing its result failed ({0}); check with `scim-token status`"
+    )]
+    Output(#[source] std::io::Error),
+    /// The async runtime could not be started.
+    #[error("cannot start the async runtime ({0}); check the process's thread limits and retry")]
+    Runtime(#[source] std::io::Error),
+}
+
+impl CliError {
+    /// 2 for a usage error (fix the command line), 1 for an operation that failed.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::NoDatabase
+            | Self::DatabaseUrl(_)
+            | Self::TokenIdArg(_)
+            | Self::WeakArgon2
+            | Self::HostConfig(_)
+            | Self::NotConfirmed { .. } => 2,
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! What the commands print: text for people, or one JSON document with the HTTP routes' field names
+//! (`enabled`, `hasToken`, `createdAt`, …; times in RFC 3339, UTC, absent ones `null`).
+
+use std::fmt::Write as _;
+
+use scim_token_core::{Scope, ScopeStatus, Timestamp, TokenId, TokenInfo};
+use serde::Serialize;
+
+use crate::rfc3339;
+
+/// A token's metadata and role, as `status` and `tokens` list them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenView {
+    /// Its metadata.
+    pub info: TokenInfo,
+    /// `None` for the current token; for the previous one, the end of its overlap window.
+    pub valid_until: Option<Timestamp>,
+}
+
+impl TokenView {
+    fn role(&self) -> &'static str {
+        if self.valid_until.is_some() { "previous" } else { "current" }
+    }
+}
+
+/// The current token, then the previous one (kept only during an overlap window).
+pub fn token_views(status: &ScopeStatus) -> Vec<TokenView> {
+    let current = status.current.iter().map(|info| TokenView { info: info.clone(), valid_until: None });
+    let previous = status
+        .previous
+        .iter()
+        .map(|(info, until)| TokenView { info: info.clone(), valid_until: Some(*until) });
+    current.chain(previous).collect()
+}
+
+/// One token in JSON.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenJson {
+    id: String,
+    role: &'static str,
+    created_at: String,
+    created_by: String,
+    last_used_at: Option<String>,
+    expires_at: Option<String>,
+    valid_until: Option<String>,
+}
+
+impl From<&TokenView> for TokenJson {
+    fn from(view: &TokenView) -> Self {
+        let info = &view.info;
+        Self {
+            id: info.id.to_string(),
+            role: view.role(),
+            created_at: rfc3339::millis(info.created_at),
+            created_by: info.created_by.to_string(),
+            last_used_at: info.last_used_at.map(rfc3339::millis),
+            expires_at: info.expires_at.map(rfc3339::millis),
+            valid_until: view.valid_until.map(rfc3339::millis),
+        }
+    }
+}
+
+fn json(value: &impl Serialize) -> String {
+    // Serialising these plain structs cannot fail; an empty object would still be valid JSON.
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_owned()) + "\n"
+}
+
+fn tokens_json(status: &ScopeStatus) -> Vec<TokenJson> {
+    token_views(status).iter().map(TokenJson::from).collect()
+}
+
+/// `status --json`: `{"scope", "enabled", "hasToken", "tokens": [...]}`.
+pub fn status_json(scope: &Scope, status: &ScopeStatus) -> String {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Status<'a> {
+        scope: &'a str,
+        enabled: bool,
+        has_token: bool,
+        tokens: Vec<TokenJson>,
+    }
+    json(&Status {
+        scope: scope.as_str(),
+        enabled: status.enabled,
+        has_token: status.has_token,
+        tokens: tokens_json(status),
+    })
+}
+
+/// `tokens --json`: `{"scope", "tokens": [...]}`.
+pub fn tokens_json_document(scope: &Scope, status: &ScopeStatus) -> String {
+    #[derive(Serialize)]
+    struct Tokens<'a> {
+        scope: &'a str,
+        tokens: Vec<TokenJson>,
+    }
+    json(&Tokens { scope: scope.as_str(), tokens: tokens_json(status) })
+}
+
+/// `enable --json` and `disable --json`: `{"scope", "enabled"}`.
+pub fn settings_json(scope: &Scope, enabled: bool) -> String {
+    #[derive(Serialize)]
+    struct Settings<'a> {
+        scope: &'a str,
+        enabled: bool,
+    }
+    json(&Settings { scope: scope.as_str(), enabled })
+}
+
+/// `revoke --json`: `{"scope", "revoked": [ids]}`.
+pub fn revoked_json(scope: &Scope, revoked: &[TokenId]) -> String {
+    #[derive(Serialize)]
+    struct Revoked<'a> {
+        scope: &'a str,
+        revoked: Vec<&'a str>,
+    }
+    json(&Revoked { scope: scope.as_str(), revoked: revoked.iter().map(TokenId::as_str).collect() })
+}
+
+/// `generate --json`: `{"scope", "token", "id", "createdAt", "createdBy", "expiresAt"}`, written straight
+/// to `out` so that no extra copy of the token is made.
+pub fn write_generated_json(
+    out: &mut impl std::io::Write,
+    scope: &Scope,
+    token: &str,
+    info: &TokenInfo,
+) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Generated<'a> {
+        scope: &'a str,
+        token: &'a str,
+        id: &'a str,
+        created_at: String,
+        created_by: &'a str,
+        expires_at: Option<String>,
+    }
+    let generated = Generated {
+        scope: scope.as_str(),
+        token,
+        id: info.id.as_str(),
+        created_at: rfc3339::millis(info.created_at),
+        created_by: info.created_by.as_str(),
+        expires_at: info.expires_at.map(rfc3339::millis),
+    };
+    serde_json::to_writer_pretty(&mut *out, &generated)?;
+    writeln!(out)
+}
+
+/// `status` as text: the settings, the tokens, and what to do when SCIM calls cannot work.
+pub fn status_text(scope: &Scope, status: &ScopeStatus) -> String {
+    let yes_no = |flag: bool| if flag { "yes" } else { "no" };
+    let mut text = format!(
+        "scope      {scope}\nenabled    {}\nhas token  {}\n",
+        yes_no(status.enabled),
+        yes_no(status.has_token)
+    );
+    for view in token_views(status) {
+        text.push('\n');
+        text.push_str(&token_text(&view));
+    }
+    if !status.enabled {
+        text.push_str(
+            "\nEvery token is refused while SCIM provisioning is disabled: run `scim-token enable`.\n",
+        );
+    }
+    if !status.has_token {
+        let why = if status.current.is_some() { "The current token expired" } else { "There is no token" };
+        text.push_str(&format!(
+            "\n{why}: run `scim-token generate` and paste the new token into your identity provider.\n"
+        ));
+    }
+    text
+}
+
+/// `tokens` as text.
+pub fn tokens_text(scope: &Scope, status: &ScopeStatus) -> String {
+    let views = token_views(status);
+    if views.is_empty() {
+        return format!("Scope {:?} has no token.\n", scope.as_str());
+    }
+    views.iter().map(token_text).collect::<Vec<_>>().join("\n")
+}
+
+/// One token as a few aligned lines.
+pub fn token_text(view: &TokenView) -> String {
+    let info = &view.info;
+    let or_never = |at: Option<Timestamp>| at.map_or_else(|| "never".to_owned(), rfc3339::seconds);
+    let mut text = format!("{} token {}\n", view.role(), info.id);
+    let _ = writeln!(text, "  created      {} by {}", rfc3339::seconds(info.created_at), info.created_by);
+    let _ = writeln!(text, "  last used    {}", or_never(info.last_used_at));
+    let _ = writeln!(text, "  expires      {}", or_never(info.expires_at));
+    if let Some(until) = view.valid_until {
+        let _ = writeln!(text, "  accepted to  {} (overlap window)", rfc3339::seconds(until));
+    }
+    text
+}
+
+/// A short description for confirmation questions: `AbCd… (created … by …)`.
+pub fn token_summary(info: &TokenInfo) -> String {
+    format!("{} (created {} by {})", info.id, rfc3339::seconds(info.created_at), info.created_by)
+}
+
+#[cfg(test)]
+mod tests {
+    use scim_token_core::Actor;
+    use serde_json::json;
+
+    use super::*;
+
+    fn info(id: &str, created: i64) -> TokenInfo {
+        TokenInfo {
+            id: TokenId::new(id).unwrap(),
+            created_at: Timestamp::from_unix_millis(created),
+            created_by: Actor::new("alice").unwrap(),
+            expires_at: None,
+            last_used_at: Some(Timestamp::from_unix_millis(created + 1500)),
+        }
+    }
+
+    fn rotated() -> ScopeStatus {
+        ScopeStatus {
+            enabled: true,
+            has_token: true,
+            current: Some(info("CCCCCCCCCCCCCCCC", 1_000)),
+            previous: Some((info("PPPPPPPPPPPPPPPP", 0), Timestamp::from_unix_millis(60_000))),
+        }
+    }
+
+    #[test]
+    fn status_json_has_the_http_field_names() {
+        let document: serde_json::Value =
+            serde_json::from_str(&status_json(&Scope::default_scope(), &rotated())).unwrap();
+        assert_eq!(
+            document,
+            json!({
+                "scope": "default", "enabled": true, "hasToken": true,
+                "tokens": [
+                    { "id": "CCCCCCCCCCCCCCCC", "role": "current", "createdAt": "1970-01-01T00:00:01.000Z",
+                      "createdBy": "alice", "lastUsedAt": "1970-01-01T00:00:02.500Z", "expiresAt": null,
+                      "validUntil": null },
+                    { "id": "PPPPPPPPPPPPPPPP", "role": "previous", "createdAt": "1970-01-01T00:00:00.000Z",
+                      "createdBy": "alice", "lastUsedAt": "1970-01-01T00:00:01.500Z", "expiresAt": null,
+                      "validUntil": "1970-01-01T00:01:00.000Z" }
+                ]
+            })
+        );
+    }
+
+    #[test]
+    fn other_documents() {
+        let scope = Scope::new("t1").unwrap();
+        let parse = |text: String| serde_json::from_str::<serde_json::Value>(&text).unwrap();
+        assert_eq!(parse(settings_json(&scope, false)), json!({ "scope": "t1", "enabled": false }));
+        let ids = [TokenId::new("AAAAAAAAAAAAAAAA").unwrap()];
+        assert_eq!(
+            parse(revoked_json(&scope, &ids)),
+            json!({ "scope": "t1", "revoked": ["AAAAAAAAAAAAAAAA"] })
+        );
+        let tokens = parse(tokens_json_document(
+            &scope,
+            &ScopeStatus { enabled: false, has_token: false, current: None, previous: None },
+        ));
+        assert_eq!(tokens, json!({ "scope": "t1", "tokens": [] }));
+
+        let mut out = Vec::new();
+        write_generated_json(&mut out, &scope, "scim_secret", &info("AAAAAAAAAAAAAAAA", 0)).unwrap();
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&out).unwrap(),
+            json!({ "scope": "t1", "token": "scim_secret", "id": "AAAAAAAAAAAAAAAA",
+                    "createdAt": "1970-01-01T00:00:00.000Z", "createdBy": "alice", "expiresAt": null })
+        );
+    }
+
+    #[test]
+    fn status_text_tells_what_to_do() {
+        let text = status_text(&Scope::default_scope(), &rotated());
+        assert!(text.starts_with(
+            "scope      default\nenabled    yes\nhas token  yes\n\ncurrent token CCCCCCCCCCCCCCCC\n"
+        ));
+        assert!(text.contains("previous token PPPPPPPPPPPPPPPP\n"));
+        assert!(text.contains("  accepted to  1970-01-01T00:01:00Z (overlap window)\n"));
+        assert!(!text.contains("scim-token"), "no hint when all is well");
+
+        let empty = ScopeStatus { enabled: false, has_token: false, current: None, previous: None };
+        let text = status_text(&Scope::default_scope(), &empty);
+        assert!(text.contains("run `scim-token enable`"));
+        assert!(text.contains("There is no token: run `scim-token generate`"));
+    }
+}
