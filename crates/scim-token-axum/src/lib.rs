@@ -68,6 +68,7 @@ mod credentials;
 mod error;
 mod openapi;
 mod scim_guard;
+mod warn_limit;
 
 pub use async_trait::async_trait;
 
