@@ -52,6 +52,9 @@ impl Argon2Params {
     }
 }
 
+/// The right to run one Argon2 computation now (a permit of the hashing budget).
+pub(crate) struct Slot(OwnedSemaphorePermit);
+
 /// Hashes and verifies tokens without blocking async workers or exceeding a concurrency budget, in
 /// memory reused across computations (at most one buffer per permit).
 pub(crate) struct Hasher {
@@ -102,21 +105,43 @@ impl Hasher {
 
     /// Whether `token` matches the stored PHC string. A hash that is not Argon2id or asks for more than
     /// the supported maximum is refused without running Argon2.
+    #[cfg(test)]
     pub(crate) async fn verify(&self, token: Zeroizing<String>, stored: Arc<str>) -> Result<bool> {
-        let Ok(hash) = PasswordHash::new(&stored) else {
+        let Some(stored) = self.stored(&stored) else { return Ok(false) };
+        let slot = self.slot().await?;
+        self.verify_in(slot, token, stored).await
+    }
+
+    /// The stored PHC string, checked: `None` (logged) if it is not Argon2id within the supported bounds,
+    /// and the token must be refused without running Argon2.
+    pub(crate) fn stored(&self, stored: &str) -> Option<StoredHash> {
+        let Ok(hash) = PasswordHash::new(stored) else {
             tracing::error!("a stored SCIM token hash is not a PHC string; the token is refused");
-            return Ok(false);
+            return None;
         };
-        let stored = match stored_hash_is_acceptable(&hash).then(|| StoredHash::new(&hash)).flatten() {
-            Some(stored) => stored,
-            None => {
-                tracing::error!(
-                    "a stored SCIM token hash is not Argon2id within bounds; the token is refused"
-                );
-                return Ok(false);
-            }
-        };
-        self.run(stored.blocks(), move |memory| stored.matches(token.as_bytes(), memory)).await
+        let checked = stored_hash_is_acceptable(&hash).then(|| StoredHash::new(&hash)).flatten();
+        if checked.is_none() {
+            tracing::error!("a stored SCIM token hash is not Argon2id within bounds; the token is refused");
+        }
+        checked
+    }
+
+    /// A hashing slot, once one is free, or `Busy` after `busy_wait`. Waiting is cancellable: a caller
+    /// that gives up costs no Argon2 run.
+    pub(crate) async fn slot(&self) -> Result<Slot> {
+        Ok(Slot(self.acquire().await?))
+    }
+
+    /// Whether `token` matches `stored`, computed in `slot`. The future owns all it needs, so it can run
+    /// in a task of its own.
+    pub(crate) fn verify_in(
+        &self,
+        slot: Slot,
+        token: Zeroizing<String>,
+        stored: StoredHash,
+    ) -> impl Future<Output = Result<bool>> + Send + 'static {
+        let blocks = stored.blocks();
+        self.run_in(slot, blocks, move |memory| stored.matches(token.as_bytes(), memory))
     }
 
     /// Runs `work` on the blocking pool, in at least `blocks` blocks of reused memory, once a permit is
@@ -126,17 +151,25 @@ impl Hasher {
         blocks: usize,
         work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
     ) -> Result<T> {
-        let permit = self.acquire().await?;
+        let slot = self.slot().await?;
+        self.run_in(slot, blocks, work).await
+    }
+
+    fn run_in<T: Send + 'static>(
+        &self,
+        Slot(permit): Slot,
+        blocks: usize,
+        work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
+    ) -> impl Future<Output = Result<T>> + Send + 'static {
         let (memory, runs) = (self.memory.clone(), self.runs.clone());
-        tokio::task::spawn_blocking(move || {
+        let task = tokio::task::spawn_blocking(move || {
             // The permit moves into the task: it is released when the hash is done, even if the caller
             // stopped waiting, so abandoned requests cannot push more hashes (or buffers) than the budget.
             let _permit = permit;
             runs.fetch_add(1, Ordering::Relaxed);
             memory.with_memory(blocks, work)
-        })
-        .await
-        .map_err(|_| Error::Hashing("the hashing task did not complete".into()))
+        });
+        async move { task.await.map_err(|_| Error::Hashing("the hashing task did not complete".into())) }
     }
 
     async fn acquire(&self) -> Result<OwnedSemaphorePermit> {

@@ -232,8 +232,8 @@ impl ScimTokenService {
     }
 
     /// Checks `presented` against `stored_hash` with Argon2, once for all concurrent callers presenting the
-    /// same token: the first starts the check in a task of its own (it completes even if this request is
-    /// dropped, and caches a match), the others wait for its outcome.
+    /// same token: one leads (waits for a hashing slot, then runs Argon2 in a task of its own that caches
+    /// a match and finishes even if this request is dropped), the others wait for its outcome.
     async fn argon2_check(
         &self,
         id: TokenId,
@@ -242,15 +242,33 @@ impl ScimTokenService {
         presented: &str,
         use_record: UseRecord,
     ) -> Result<bool> {
-        let leader = match self.inner.flights.join(fingerprint, stored_hash) {
-            Joined::Wait(flight) => return flight::wait(flight).await,
-            Joined::Lead(leader) => leader,
+        let inner = &self.inner;
+        let Some(stored) = inner.hasher.stored(stored_hash) else { return Ok(false) };
+        let leader = loop {
+            match inner.flights.join(fingerprint, stored_hash) {
+                Joined::Lead(leader) => break leader,
+                Joined::Wait(flight) => {
+                    if let Some(result) = flight::wait(flight).await {
+                        return result;
+                    }
+                    // Its leader's request was dropped before Argon2 started: join again.
+                }
+            }
         };
+        // Waiting for a slot is this request's own: if it is dropped here, the leader guard ends the
+        // flight and a waiter takes over.
+        let slot = match inner.hasher.slot().await {
+            Ok(slot) => slot,
+            Err(error) => {
+                leader.finish(Outcome::Busy);
+                return Err(error);
+            }
+        };
+        let check = inner.hasher.verify_in(slot, Zeroizing::new(presented.to_owned()), stored);
         let (inner, stored_hash) = (self.inner.clone(), stored_hash.clone());
-        let presented = Zeroizing::new(presented.to_owned());
         let (outcome_tx, outcome) = tokio::sync::oneshot::channel();
         tokio::spawn(async move {
-            let result = inner.hasher.verify(presented, stored_hash.clone()).await;
+            let result = check.await;
             if let Ok(true) = result
                 && inner.cache.insert(id, fingerprint, stored_hash, &use_record)
             {

@@ -4,9 +4,13 @@
 
 mod common;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
 
-use common::{admin, forge, scope};
+use common::{admin, fast, forge, scope};
 use scim_token_core::{Error, ScimTokenService, VerifiedToken};
 use scim_token_memory::MemoryStore;
 use tokio::sync::Barrier;
@@ -80,4 +84,61 @@ async fn a_burst_of_one_wrong_token_shares_one_run_and_is_refused() {
     assert!(matches!(issuer.verify(&forged).await, Err(Error::InvalidToken)));
     assert_eq!(issuer.argon2_runs(), 3);
     issuer.verify(token.expose_secret()).await.unwrap();
+}
+
+/// Polls `future` once; whether it is still pending.
+async fn pending_after_one_poll<F: Future>(future: &mut Pin<Box<F>>) -> bool {
+    std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx).is_pending())).await
+}
+
+/// A request that gives up while waiting for a hashing slot costs no Argon2 run, and a request waiting
+/// on its check takes over instead of failing.
+#[test]
+fn a_check_dropped_while_waiting_for_a_slot_costs_no_run_and_a_waiter_takes_over() {
+    // One blocking thread, which the test occupies, and one hashing slot, which a generate then takes
+    // while it queues for that thread: every check waits for a slot until the test lets go.
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().max_blocking_threads(1).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = MemoryStore::new();
+        let issuer = fast(store.clone()).build().unwrap();
+        let scopes = [scope("first"), scope("second"), scope("spare")];
+        let mut tokens = Vec::new();
+        for s in &scopes {
+            issuer.set_enabled(s, true, &admin()).await.unwrap();
+            tokens.push(issuer.generate(s, &admin()).await.unwrap());
+        }
+        let [token, other, spare] = &tokens[..] else { unreachable!() };
+        let service =
+            fast(store).max_concurrent_hashes(1).busy_wait(Duration::from_secs(3600)).build().unwrap();
+
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started, blocker_running) = tokio::sync::oneshot::channel();
+        let blocker = tokio::task::spawn_blocking(move || {
+            started.send(()).unwrap();
+            released.recv().unwrap();
+        });
+        blocker_running.await.unwrap();
+        let (third, actor) = (scope("third"), admin());
+        let mut holder = Box::pin(service.generate(&third, &actor));
+        assert!(pending_after_one_poll(&mut holder).await, "the generate holds the slot, queued");
+
+        // A leader and a waiter for one token; a lone leader for another. Then the leaders give up.
+        let mut leader = Box::pin(service.verify(token.expose_secret()));
+        let mut waiter = Box::pin(service.verify(token.expose_secret()));
+        let mut lone = Box::pin(service.verify(other.expose_secret()));
+        for check in [&mut leader, &mut waiter, &mut lone] {
+            assert!(pending_after_one_poll(check).await, "every check waits for the slot");
+        }
+        drop((leader, lone));
+
+        release.send(()).unwrap();
+        blocker.await.unwrap();
+        holder.await.unwrap();
+        assert_eq!(waiter.await.unwrap().token_id, *token.id(), "the waiter took over the check");
+        // A check queued after any abandoned one: had it kept its place, it would have run by now.
+        service.verify(spare.expose_secret()).await.unwrap();
+        // The generate, the waiter's check and the last one: nothing for the checks that gave up.
+        assert_eq!(service.argon2_runs(), 3);
+    });
 }
