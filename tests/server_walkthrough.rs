@@ -1,9 +1,9 @@
-//! The example server (`examples/server.rs`), assembled by its own `app` function and served on a
+//! The example server (`examples/server/`), assembled by its own `app` function and served on a
 //! loopback port: the README's curl walkthrough, the viewer credential, first-start enabling, restarts.
 
 // The example itself, not a copy: its `main` and defaults go unused here.
 #[allow(dead_code)]
-#[path = "../examples/server.rs"]
+#[path = "../examples/server/main.rs"]
 mod server;
 
 #[path = "../crates/scim-token-axum/tests/common/http_client.rs"]

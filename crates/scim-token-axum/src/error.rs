@@ -13,6 +13,13 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::admin_auth::AdminRejection;
+use crate::warn_limit::{WarnLimit, warn_limited};
+
+// One limiter per kind of 503, so a flood of one kind cannot hide the first warning of another.
+static ADMIN_BUSY: WarnLimit = WarnLimit::new();
+static ADMIN_STORE_UNAVAILABLE: WarnLimit = WarnLimit::new();
+static SCIM_BUSY: WarnLimit = WarnLimit::new();
+static SCIM_STORE_UNAVAILABLE: WarnLimit = WarnLimit::new();
 
 /// Seconds a client is asked to wait when hashing is saturated.
 const RETRY_AFTER_SECS: &str = "1";
@@ -142,7 +149,7 @@ impl IntoResponse for AdminError {
                 r#"The request body is too large; send {"enabled": true} or {"enabled": false}."#,
             ),
             Self::Busy => {
-                tracing::warn!(error_id = %id, "SCIM admin request refused: hashing is saturated");
+                warn_limited!(ADMIN_BUSY, error_id = %id, "SCIM admin request refused: hashing is saturated");
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
                     "ServiceUnavailable",
@@ -151,7 +158,12 @@ impl IntoResponse for AdminError {
                 )
             }
             Self::StoreUnavailable(error) => {
-                tracing::warn!(error_id = %id, %error, "SCIM admin request refused: the token store is unavailable");
+                warn_limited!(
+                    ADMIN_STORE_UNAVAILABLE,
+                    error_id = %id,
+                    %error,
+                    "SCIM admin request refused: the token store is unavailable"
+                );
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
                     "ServiceUnavailable",
@@ -237,12 +249,17 @@ impl ScimError {
         match error {
             scim_token_core::Error::InvalidToken => Self::unauthorized(),
             scim_token_core::Error::Busy => {
-                tracing::warn!("SCIM token check refused: hashing is saturated");
+                warn_limited!(SCIM_BUSY, "SCIM token check refused: hashing is saturated");
                 Self(ScimErrorKind::Busy)
             }
             other if other.is_transient() => {
                 let error_id = error_id();
-                tracing::warn!(error_id, error = %other, "SCIM token check refused: the token store is unavailable");
+                warn_limited!(
+                    SCIM_STORE_UNAVAILABLE,
+                    error_id,
+                    error = %other,
+                    "SCIM token check refused: the token store is unavailable"
+                );
                 Self(ScimErrorKind::StoreUnavailable { error_id })
             }
             other => Self::internal(&other),
@@ -394,6 +411,53 @@ mod tests {
             assert_eq!(body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
             assert_eq!(body["status"], status.to_string());
             assert!(!body.to_string().contains("LEAK"), "{body}");
+        }
+    }
+
+    /// A flood of 503s logs one warning per interval, the rest at DEBUG, for each kind.
+    #[test]
+    fn busy_answers_warn_at_most_once_per_interval() {
+        use std::io::Write;
+        use std::sync::{Arc, Mutex};
+
+        #[derive(Clone, Default)]
+        struct Captured(Arc<Mutex<Vec<u8>>>);
+        impl Write for Captured {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            for _ in 0..100 {
+                let _ = ScimError::from_verify(Error::Busy).into_response();
+                let _ = AdminError::from(Error::Busy).into_response();
+                let _ = ScimError::from_verify(Error::Store(StoreError::busy("db locked"))).into_response();
+                let _ = AdminError::from(Error::Store(StoreError::busy("db locked"))).into_response();
+            }
+        });
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        for message in [
+            "SCIM token check refused: hashing is saturated",
+            "SCIM admin request refused: hashing is saturated",
+            "SCIM token check refused: the token store is unavailable",
+            "SCIM admin request refused: the token store is unavailable",
+        ] {
+            let lines: Vec<_> = log.lines().filter(|line| line.contains(message)).collect();
+            let warnings = lines.iter().filter(|line| line.contains(" WARN ")).count();
+            // Other tests in this binary may have used this interval's warning already.
+            assert!(warnings <= 1, "{warnings} warnings for {message:?}");
+            assert_eq!(lines.len(), 100, "every refusal is still logged, at DEBUG: {message:?}");
         }
     }
 

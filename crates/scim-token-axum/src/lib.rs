@@ -71,6 +71,7 @@ mod error;
 mod openapi;
 mod scim_fallback;
 mod scim_guard;
+mod warn_limit;
 
 pub use async_trait::async_trait;
 

@@ -25,8 +25,9 @@ use crate::time::{Clock, SystemClock};
 /// ```
 #[must_use = "call build() to get the service"]
 pub struct ScimTokenServiceBuilder {
-    // Boxed, not `Arc`ed: calls then dispatch once, not through the `Arc<S>` impl as well.
-    store: Box<dyn TokenStore>,
+    // One pointer to the store itself: calls dispatch once. Shared, so background `last_used_at` writes
+    // can keep it alive.
+    store: Arc<dyn TokenStore>,
     argon2: Argon2Params,
     accept_weak_argon2: bool,
     overlap: Duration,
@@ -42,7 +43,7 @@ pub struct ScimTokenServiceBuilder {
 impl ScimTokenServiceBuilder {
     pub(crate) fn new(store: impl TokenStore) -> Self {
         Self {
-            store: Box::new(store),
+            store: Arc::new(store),
             argon2: Argon2Params::default(),
             accept_weak_argon2: false,
             overlap: Duration::ZERO,
@@ -139,6 +140,8 @@ impl ScimTokenServiceBuilder {
             hasher,
             format: TokenFormat::new(&self.prefix)?,
             cache: crate::cache::VerifiedCache::new(self.cache_capacity),
+            flights: Arc::default(),
+            use_writes: crate::bookkeeping::UseWrites::default(),
             overlap: self.overlap,
             expiry: self.expiry,
             clock: self.clock,

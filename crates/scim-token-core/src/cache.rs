@@ -84,6 +84,17 @@ impl VerifiedCache {
     ) -> bool {
         let entry = Entry { fingerprint, stored_hash, recorded_use_at: AtomicI64::new(i64::MIN) };
         let claimed = entry.claim_use_record(use_record);
+        self.put(id, entry);
+        claimed
+    }
+
+    /// Remembers a token this instance just generated, so its first uses need no Argon2. Its use is not
+    /// recorded: the first verification will.
+    pub(crate) fn seed(&self, id: TokenId, fingerprint: Fingerprint, stored_hash: Arc<str>) {
+        self.put(id, Entry { fingerprint, stored_hash, recorded_use_at: AtomicI64::new(i64::MIN) });
+    }
+
+    fn put(&self, id: TokenId, entry: Entry) {
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= self.capacity && !entries.contains_key(&id) {
             // Evict an arbitrary entry: it costs one Argon2 run later, never a wrong answer.
@@ -92,7 +103,6 @@ impl VerifiedCache {
             }
         }
         entries.insert(id, entry);
-        claimed
     }
 
     pub(crate) fn remove(&self, ids: &[TokenId]) {
@@ -153,5 +163,14 @@ mod tests {
         // A recent write by another instance, seen in the store, also counts.
         let seen = UseRecord { stored: Some(Timestamp::from_unix_millis(100_000)), ..at(120_000) };
         assert!(!cache.insert(id(2), fp, "h".into(), &seen));
+    }
+
+    #[test]
+    fn a_seeded_token_hits_and_its_first_use_is_recorded() {
+        let cache = VerifiedCache::new(3);
+        cache.seed(id(1), fingerprint("x"), "h".into());
+        assert_eq!(cache.check(&id(1), &fingerprint("x"), "h", &at(1_000)), Some(true));
+        assert_eq!(cache.check(&id(1), &fingerprint("x"), "h", &at(2_000)), Some(false));
+        assert_eq!(cache.check(&id(1), &fingerprint("y"), "h", &at(2_000)), None);
     }
 }

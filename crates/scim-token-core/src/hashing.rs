@@ -1,16 +1,17 @@
 //! Argon2id on the blocking pool, behind a semaphore, with parameter policy for what we write and read.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Block, Params};
 use rand::TryRng;
 use rand::rngs::SysRng;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use zeroize::Zeroizing;
 
+use crate::argon2_memory::{MemoryPool, StoredHash, hash_into};
 use crate::error::{Error, Result};
 
 /// OWASP's Argon2id configurations (memory KiB, iterations), all with parallelism 1. Parameters at or
@@ -51,11 +52,17 @@ impl Argon2Params {
     }
 }
 
-/// Hashes and verifies tokens without blocking async workers or exceeding a concurrency budget.
+/// The right to run one Argon2 computation now (a permit of the hashing budget).
+pub(crate) struct Slot(OwnedSemaphorePermit);
+
+/// Hashes and verifies tokens without blocking async workers or exceeding a concurrency budget, in
+/// memory reused across computations (at most one buffer per permit).
 pub(crate) struct Hasher {
-    argon2: Argon2<'static>,
+    params: Params,
+    memory: Arc<MemoryPool>,
     permits: Arc<Semaphore>,
     busy_wait: Duration,
+    runs: Arc<AtomicU64>,
 }
 
 impl Hasher {
@@ -72,51 +79,97 @@ impl Hasher {
             return Err(Error::Config("max_concurrent_hashes must be at least 1".into()));
         }
         Ok(Self {
-            argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, argon2_params),
+            memory: Arc::new(MemoryPool::new(&argon2_params)),
+            params: argon2_params,
             permits: Arc::new(Semaphore::new(max_concurrent)),
             busy_wait,
+            runs: Arc::default(),
         })
+    }
+
+    /// How many Argon2 computations have started.
+    pub(crate) fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
     }
 
     /// The PHC string of `token` with a fresh 16-byte salt from the OS CSPRNG.
     pub(crate) async fn hash(&self, token: Zeroizing<String>) -> Result<String> {
         let mut salt = [0u8; 16];
         SysRng.try_fill_bytes(&mut salt).map_err(|e| Error::Random(e.to_string()))?;
-        let argon2 = self.argon2.clone();
-        self.run(move || {
-            argon2
-                .hash_password_with_salt(token.as_bytes(), &salt)
-                .map(|hash| hash.to_string())
-                .map_err(|e| Error::Hashing(e.to_string()))
+        let params = self.params.clone();
+        self.run(params.block_count(), move |memory| {
+            hash_into(&params, token.as_bytes(), &salt, memory).map_err(Error::Hashing)
         })
         .await?
     }
 
     /// Whether `token` matches the stored PHC string. A hash that is not Argon2id or asks for more than
     /// the supported maximum is refused without running Argon2.
+    #[cfg(test)]
     pub(crate) async fn verify(&self, token: Zeroizing<String>, stored: Arc<str>) -> Result<bool> {
-        let Ok(hash) = PasswordHash::new(&stored) else {
-            tracing::error!("a stored SCIM token hash is not a PHC string; the token is refused");
-            return Ok(false);
-        };
-        if !stored_hash_is_acceptable(&hash) {
-            tracing::error!("a stored SCIM token hash is not Argon2id within bounds; the token is refused");
-            return Ok(false);
-        }
-        self.run(move || Argon2::default().verify_password(token.as_bytes(), &hash).is_ok()).await
+        let Some(stored) = self.stored(&stored) else { return Ok(false) };
+        let slot = self.slot().await?;
+        self.verify_in(slot, token, stored).await
     }
 
-    /// Runs `work` on the blocking pool once a permit is free, or fails with `Busy` after `busy_wait`.
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        let permit = self.acquire().await?;
-        tokio::task::spawn_blocking(move || {
+    /// The stored PHC string, checked: `None` (logged) if it is not Argon2id within the supported bounds,
+    /// and the token must be refused without running Argon2.
+    pub(crate) fn stored(&self, stored: &str) -> Option<StoredHash> {
+        let Ok(hash) = PasswordHash::new(stored) else {
+            tracing::error!("a stored SCIM token hash is not a PHC string; the token is refused");
+            return None;
+        };
+        let checked = stored_hash_is_acceptable(&hash).then(|| StoredHash::new(&hash)).flatten();
+        if checked.is_none() {
+            tracing::error!("a stored SCIM token hash is not Argon2id within bounds; the token is refused");
+        }
+        checked
+    }
+
+    /// A hashing slot, once one is free, or `Busy` after `busy_wait`. Waiting is cancellable: a caller
+    /// that gives up costs no Argon2 run.
+    pub(crate) async fn slot(&self) -> Result<Slot> {
+        Ok(Slot(self.acquire().await?))
+    }
+
+    /// Whether `token` matches `stored`, computed in `slot`. The future owns all it needs, so it can run
+    /// in a task of its own.
+    pub(crate) fn verify_in(
+        &self,
+        slot: Slot,
+        token: Zeroizing<String>,
+        stored: StoredHash,
+    ) -> impl Future<Output = Result<bool>> + Send + 'static {
+        let blocks = stored.blocks();
+        self.run_in(slot, blocks, move |memory| stored.matches(token.as_bytes(), memory))
+    }
+
+    /// Runs `work` on the blocking pool, in at least `blocks` blocks of reused memory, once a permit is
+    /// free, or fails with `Busy` after `busy_wait`.
+    async fn run<T: Send + 'static>(
+        &self,
+        blocks: usize,
+        work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
+    ) -> Result<T> {
+        let slot = self.slot().await?;
+        self.run_in(slot, blocks, work).await
+    }
+
+    fn run_in<T: Send + 'static>(
+        &self,
+        Slot(permit): Slot,
+        blocks: usize,
+        work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
+    ) -> impl Future<Output = Result<T>> + Send + 'static {
+        let (memory, runs) = (self.memory.clone(), self.runs.clone());
+        let task = tokio::task::spawn_blocking(move || {
             // The permit moves into the task: it is released when the hash is done, even if the caller
-            // stopped waiting, so abandoned requests cannot push more hashes than the budget.
+            // stopped waiting, so abandoned requests cannot push more hashes (or buffers) than the budget.
             let _permit = permit;
-            work()
-        })
-        .await
-        .map_err(|_| Error::Hashing("the hashing task did not complete".into()))
+            runs.fetch_add(1, Ordering::Relaxed);
+            memory.with_memory(blocks, work)
+        });
+        async move { task.await.map_err(|_| Error::Hashing("the hashing task did not complete".into())) }
     }
 
     async fn acquire(&self) -> Result<OwnedSemaphorePermit> {

@@ -9,10 +9,13 @@
 //! from the OS CSPRNG, are stored only as Argon2id PHC strings and are compared in constant time.
 #![forbid(unsafe_code)]
 
+mod argon2_memory;
 mod audit;
+mod bookkeeping;
 mod builder;
 mod cache;
 mod error;
+mod flight;
 mod format;
 mod hashing;
 mod ids;

@@ -7,9 +7,11 @@ use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use crate::audit::{AuditAction, AuditEvent, AuditSink};
+use crate::bookkeeping::UseWrites;
 use crate::builder::ScimTokenServiceBuilder;
-use crate::cache::{UseRecord, VerifiedCache, fingerprint};
+use crate::cache::{Fingerprint, UseRecord, VerifiedCache, fingerprint};
 use crate::error::{Error, Result};
+use crate::flight::{self, Flights, Joined, Outcome};
 use crate::format::TokenFormat;
 use crate::hashing::Hasher;
 use crate::ids::{Actor, Scope, TokenId};
@@ -43,10 +45,12 @@ pub struct ScimTokenService {
 }
 
 pub(crate) struct Inner {
-    pub(crate) store: Box<dyn TokenStore>,
+    pub(crate) store: Arc<dyn TokenStore>,
     pub(crate) hasher: Hasher,
     pub(crate) format: TokenFormat,
     pub(crate) cache: VerifiedCache,
+    pub(crate) flights: Arc<Flights>,
+    pub(crate) use_writes: UseWrites,
     pub(crate) overlap: Duration,
     pub(crate) expiry: Option<Duration>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -100,13 +104,23 @@ impl ScimTokenService {
             last_used_at: None,
         };
         let info = record.info();
+        let stored_hash = record.hash.clone();
         let keep_previous_until = (!inner.overlap.is_zero()).then(|| now.saturating_add(inner.overlap));
         inner.store.replace_current(record, keep_previous_until).await?;
+        // This instance knows the token verifies: its first uses (an identity provider's burst right
+        // after the token is pasted) need no Argon2. The entry is checked against the store like any.
+        inner.cache.seed(id, fingerprint(&token), stored_hash);
         self.audit(scope, actor, AuditAction::TokenGenerated, vec![id], now);
         // The buffer moves into the secret without a copy (its capacity is exact); both wipe on drop.
         let mut token = token;
         let token = SecretString::from(std::mem::take(&mut *token));
         Ok(NewToken::new(token, scope.clone(), info))
+    }
+
+    /// How many Argon2 computations this service has started (hashes of new tokens and checks of
+    /// presented ones that missed the cache): for monitoring, and for tests that count them.
+    pub fn argon2_runs(&self) -> u64 {
+        self.inner.hasher.runs()
     }
 
     /// Verifies a presented token (the `Authorization` header's value without `Bearer `) and returns its
@@ -115,6 +129,8 @@ impl ScimTokenService {
     ///
     /// Order of checks: format and checksum (no I/O) → one store look-up by the public selector (an unknown
     /// selector is refused without Argon2) → enabled, expiry, overlap → cached verification or Argon2id.
+    /// Concurrent checks of one token share a single Argon2 run. Writing `last_used_at` never delays the
+    /// answer: it runs in the background (see [`wait_for_use_records`](Self::wait_for_use_records)).
     pub async fn verify(&self, presented: &str) -> Result<VerifiedToken> {
         self.check(presented, None).await
     }
@@ -122,6 +138,13 @@ impl ScimTokenService {
     /// Like [`verify`](Self::verify), but also refuses a valid token of any scope other than `scope`.
     pub async fn verify_for(&self, scope: &Scope, presented: &str) -> Result<VerifiedToken> {
         self.check(presented, Some(scope)).await
+    }
+
+    /// Waits until every `last_used_at` write started so far has ended (written, or failed and logged).
+    /// Those writes run in the background, at most one per token and 64 in all; a host may await this
+    /// at shutdown, under a timeout of its choosing, since a store that hangs makes it wait as long.
+    pub async fn wait_for_use_records(&self) {
+        self.inner.use_writes.settle().await;
     }
 
     /// Revokes every token of `scope`: none verifies afterwards until a new one is generated.
@@ -193,26 +216,69 @@ impl ScimTokenService {
         let record = found.record;
         let fingerprint = fingerprint(presented);
         let use_record = UseRecord { stored: record.last_used_at, now, interval_ms: USE_RECORD_INTERVAL_MS };
-        let record_use = match inner.cache.check(&id, &fingerprint, &record.hash, &use_record) {
-            Some(record_use) => record_use,
+        match inner.cache.check(&id, &fingerprint, &record.hash, &use_record) {
+            Some(true) => inner.use_writes.start(&inner.store, id, now),
+            Some(false) => {}
+            // Boxed: the Argon2 path's future is larger, and inline it would make every verify's future
+            // (cache hits included) that large too.
             None => {
-                let presented = Zeroizing::new(presented.to_owned());
-                // Boxed: the hashing future is large, and inline it would make every verify's future
-                // (cache hits included) that large too.
-                if !Box::pin(inner.hasher.verify(presented, record.hash.clone())).await? {
+                if !Box::pin(self.argon2_check(id, fingerprint, &record.hash, presented, use_record)).await? {
                     tracing::debug!(token_id = %id, "SCIM token rejected: wrong secret");
                     return Err(Error::InvalidToken);
                 }
-                inner.cache.insert(id, fingerprint, record.hash, &use_record)
-            }
-        };
-        if record_use {
-            // A failed bookkeeping write must not turn a valid token away.
-            if let Err(error) = inner.store.record_use(&id, now).await {
-                tracing::warn!(token_id = %id, %error, "could not record SCIM token use");
             }
         }
         Ok(VerifiedToken { scope: record.scope, token_id: id })
+    }
+
+    /// Checks `presented` against `stored_hash` with Argon2, once for all concurrent callers presenting the
+    /// same token: one leads (waits for a hashing slot, then runs Argon2 in a task of its own that caches
+    /// a match and finishes even if this request is dropped), the others wait for its outcome.
+    async fn argon2_check(
+        &self,
+        id: TokenId,
+        fingerprint: Fingerprint,
+        stored_hash: &Arc<str>,
+        presented: &str,
+        use_record: UseRecord,
+    ) -> Result<bool> {
+        let inner = &self.inner;
+        let Some(stored) = inner.hasher.stored(stored_hash) else { return Ok(false) };
+        let leader = loop {
+            match inner.flights.join(fingerprint, stored_hash) {
+                Joined::Lead(leader) => break leader,
+                Joined::Wait(flight) => {
+                    if let Some(result) = flight::wait(flight).await {
+                        return result;
+                    }
+                    // Its leader's request was dropped before Argon2 started: join again.
+                }
+            }
+        };
+        // Waiting for a slot is this request's own: if it is dropped here, the leader guard ends the
+        // flight and a waiter takes over.
+        let slot = match inner.hasher.slot().await {
+            Ok(slot) => slot,
+            Err(error) => {
+                leader.finish(Outcome::Busy);
+                return Err(error);
+            }
+        };
+        let check = inner.hasher.verify_in(slot, Zeroizing::new(presented.to_owned()), stored);
+        let (inner, stored_hash) = (self.inner.clone(), stored_hash.clone());
+        let (outcome_tx, outcome) = tokio::sync::oneshot::channel();
+        tokio::spawn(async move {
+            let result = check.await;
+            if let Ok(true) = result
+                && inner.cache.insert(id, fingerprint, stored_hash, &use_record)
+            {
+                inner.use_writes.start(&inner.store, id, use_record.now);
+            }
+            // Cached before the flight ends, so no later caller runs Argon2 again.
+            leader.finish(Outcome::from_result(&result));
+            let _ = outcome_tx.send(result);
+        });
+        outcome.await.unwrap_or_else(|_| Err(Error::Hashing("the hashing task did not complete".into())))
     }
 
     fn audit(

@@ -9,9 +9,9 @@
 //! scim_token_core::token_store_conformance!(async { MyStore::connect_fresh().await });
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
@@ -23,6 +23,12 @@ use crate::{
 
 /// How many replaces race in the concurrency checks.
 pub const CONCURRENT_REPLACES: usize = 64;
+
+/// How many rotations readers race in [`readers_never_see_a_rotation_half_done`].
+pub const RACED_ROTATIONS: usize = 100;
+
+/// How many reader tasks race those rotations.
+const RACING_READERS: usize = 3;
 
 /// A scope for tests.
 pub fn scope(name: &str) -> Scope {
@@ -289,6 +295,84 @@ pub async fn concurrent_replaces_with_overlap_keep_one_previous(store: Arc<dyn T
     assert_eq!(survivors, HashSet::from([current.id, previous.id]));
 }
 
+/// Readers racing a sequence of rotations never see one half done: the scope always has a current
+/// token, never an older one than the last rotation that returned, and the token that rotation wrote is
+/// refused only once the next rotation has taken effect, its successor being found then. A store that
+/// serializes its writers but lets readers see a rotation in pieces (e.g. delete, then insert) fails.
+/// Run it on a multi-thread runtime.
+pub async fn readers_never_see_a_rotation_half_done(store: Arc<dyn TokenStore>) {
+    let s = scope("read-race");
+    let records: Arc<Vec<TokenRecord>> = Arc::new((0..=RACED_ROTATIONS).map(|_| record(&s)).collect());
+    let index: Arc<HashMap<TokenId, usize>> =
+        Arc::new(records.iter().enumerate().map(|(n, r)| (r.id, n)).collect());
+    replace(&*store, &records[0], None).await;
+    // `started`: the newest rotation invoked; `returned`: the newest that returned (rotation n writes
+    // records[n]). Readers load `returned` before a read and `started` after it.
+    let (started, returned) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (stop, reads) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicU64::new(0)));
+    let mut readers = JoinSet::new();
+    for _ in 0..RACING_READERS {
+        let (store, s, records, index) = (store.clone(), s.clone(), records.clone(), index.clone());
+        let (started, returned, stop, reads) =
+            (started.clone(), returned.clone(), stop.clone(), reads.clone());
+        readers.spawn(async move {
+            while !stop.load(Ordering::SeqCst) {
+                let done = returned.load(Ordering::SeqCst);
+                let current = state(&*store, &s).await.current;
+                let invoked = started.load(Ordering::SeqCst);
+                let current = current.unwrap_or_else(|| {
+                    panic!("a reader saw the scope without a current token during rotation {}", done + 1)
+                });
+                let at = index.get(&current.id).copied();
+                assert!(
+                    at.is_some_and(|at| (done..=invoked).contains(&at)),
+                    "a reader saw record {at:?} as current after rotation {done} returned"
+                );
+
+                if find(&*store, &records[done].id).await.is_none() {
+                    let successor = match records.get(done + 1) {
+                        Some(next) => find(&*store, &next.id).await,
+                        None => None,
+                    };
+                    let invoked = started.load(Ordering::SeqCst);
+                    assert!(
+                        invoked > done,
+                        "the token of rotation {done} was refused before any replaced it"
+                    );
+                    assert!(
+                        successor.is_some() || invoked >= done + 2,
+                        "the token of rotation {done} was refused while rotation {} was running, and its \
+                         replacement was not found either: the rotation was visible half done",
+                        done + 1
+                    );
+                }
+                reads.fetch_add(1, Ordering::SeqCst);
+                // Let the rotator and the other readers run on this worker too.
+                tokio::task::yield_now().await;
+            }
+        });
+    }
+    for (n, record) in records.iter().enumerate().skip(1) {
+        // Rotate only while the readers are reading, or a fast store could finish before they start.
+        let target = reads.load(Ordering::SeqCst) + RACING_READERS as u64;
+        while reads.load(Ordering::SeqCst) < target {
+            if let Some(Err(error)) = readers.try_join_next() {
+                std::panic::resume_unwind(error.into_panic()); // a reader's own message
+            }
+            tokio::task::yield_now().await;
+        }
+        started.store(n, Ordering::SeqCst);
+        replace(&*store, record, None).await;
+        returned.store(n, Ordering::SeqCst);
+    }
+    stop.store(true, Ordering::SeqCst);
+    while let Some(reader) = readers.join_next().await {
+        if let Err(error) = reader {
+            std::panic::resume_unwind(error.into_panic()); // a reader's own message
+        }
+    }
+}
+
 /// Expands the whole conformance suite into `#[tokio::test]`s, one per check, in a module named
 /// `token_store_conformance`. `$make_store` is an expression evaluating to a future of a fresh, empty store
 /// (a concrete type implementing [`TokenStore`]); it is evaluated once per test. The calling crate needs
@@ -309,7 +393,8 @@ macro_rules! token_store_conformance {
                 settings_persist fields_round_trip remove_tokens_deletes_all remove_token_deletes_one
                 record_use_sets_last_used);
             $crate::token_store_conformance!(@shared $make_store;
-                concurrent_replaces_leave_one_current concurrent_replaces_with_overlap_keep_one_previous);
+                concurrent_replaces_leave_one_current concurrent_replaces_with_overlap_keep_one_previous
+                readers_never_see_a_rotation_half_done);
         }
     };
     (@by_ref $make_store:expr; $($check:ident)*) => {$(

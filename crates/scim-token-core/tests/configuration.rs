@@ -43,19 +43,17 @@ async fn saturated_hashing_reports_busy_not_a_hang() {
     use tokio::sync::Barrier;
     // One hashing slot, no waiting: of many simultaneous cache misses, some must be told Busy,
     // none may hang, and every one that ran must have verified.
-    let service = ScimTokenService::builder(MemoryStore::new())
-        .max_concurrent_hashes(1)
-        .busy_wait(Duration::ZERO)
-        .build()
-        .unwrap();
-    service.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let token = Arc::new(service.generate(&scope("default"), &admin()).await.unwrap());
-    // Many tokens, so the cache cannot answer after the first success.
-    let mut tokens = vec![token];
-    for n in 0..7 {
+    let store = MemoryStore::new();
+    let issuer = ScimTokenService::builder(store.clone()).build().unwrap();
+    // Another instance, whose cache is cold: the issuer's knows the tokens it generated.
+    let service =
+        ScimTokenService::builder(store).max_concurrent_hashes(1).busy_wait(Duration::ZERO).build().unwrap();
+    // Many tokens, so neither the cache nor a shared check can answer them all after the first success.
+    let mut tokens = Vec::new();
+    for n in 0..8 {
         let s = scope(&format!("t{n}"));
-        service.set_enabled(&s, true, &admin()).await.unwrap();
-        tokens.push(Arc::new(service.generate(&s, &admin()).await.unwrap()));
+        issuer.set_enabled(&s, true, &admin()).await.unwrap();
+        tokens.push(Arc::new(issuer.generate(&s, &admin()).await.unwrap()));
     }
     let barrier = Arc::new(Barrier::new(tokens.len()));
     let tasks: Vec<_> = tokens

@@ -6,7 +6,7 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::{CountingStore, admin, fast, first_token, scope};
+use common::{CountingStore, admin, fast, first_token, forge, scope};
 use scim_token_core::{Error, ManualClock, Timestamp};
 
 #[tokio::test]
@@ -50,34 +50,6 @@ async fn a_wrong_secret_with_a_real_selector_is_refused() {
     assert!(service.verify(&forged).await.is_err(), "a cached real token must not admit the forgery");
 }
 
-/// `real`'s prefix and selector, `other`'s secret, and a correct CRC32.
-fn forge(real: &str, other: &str) -> String {
-    let head = &real[..5 + 16];
-    let secret = &other[5 + 16..other.len() - 6];
-    let body = format!("{head}{secret}");
-    let crc = crc32(body.as_bytes());
-    let alphabet = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut digits = [0u8; 6];
-    let mut v = crc;
-    for d in digits.iter_mut().rev() {
-        *d = alphabet[(v % 62) as usize];
-        v /= 62;
-    }
-    format!("{body}{}", String::from_utf8(digits.to_vec()).unwrap())
-}
-
-/// Bitwise CRC-32 (IEEE), independent of the library's implementation.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
 #[tokio::test]
 async fn last_used_is_written_at_most_once_a_minute() {
     let store = CountingStore::default();
@@ -88,11 +60,13 @@ async fn last_used_is_written_at_most_once_a_minute() {
         service.verify(token.expose_secret()).await.unwrap();
         clock.advance(Duration::from_secs(2));
     }
+    service.wait_for_use_records().await;
     assert_eq!(store.uses_recorded.load(Ordering::SeqCst), 1, "40 s of traffic: one write");
     let status = service.status(&scope("default")).await.unwrap();
     assert_eq!(status.current.unwrap().last_used_at, Some(Timestamp::from_unix_millis(1_700_000_000_000)));
     clock.advance(Duration::from_secs(21));
     service.verify(token.expose_secret()).await.unwrap();
+    service.wait_for_use_records().await;
     assert_eq!(store.uses_recorded.load(Ordering::SeqCst), 2, "a minute later: a second write");
 }
 
@@ -104,6 +78,7 @@ async fn a_failing_use_record_does_not_refuse_a_valid_token() {
     store.fail_writes.store(true, Ordering::SeqCst);
     let before = store.calls();
     service.verify(token.expose_secret()).await.unwrap();
+    service.wait_for_use_records().await;
     assert_eq!(store.calls() - before, 2, "the look-up, then the use record that failed");
 }
 

@@ -6,7 +6,10 @@
 //!
 //! Readers have no busy handler: [`Connections::try_read_now`] runs a read on the calling thread only
 //! when it cannot wait for anything, and the blocking [`Connections::read`] lends the reader the busy
-//! timeout for the length of its call.
+//! timeout for the length of its call. The writer of a file keeps its busy handler, so it never reads
+//! inline: with `read_connections(0)` every read goes to the blocking pool. Only an in-memory database,
+//! which no other connection can lock, lets its one connection (set up without a busy handler) read
+//! inline.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,6 +24,8 @@ pub(crate) struct Connections {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Whether the writer may serve reads inline: only if it has no busy handler, so cannot wait.
+    writer_never_waits: bool,
     /// The database path (`:memory:` for an in-memory database), for error messages.
     pub(crate) path: PathBuf,
     /// The busy timeout every connection uses, for error messages.
@@ -28,6 +33,7 @@ pub(crate) struct Connections {
 }
 
 impl Connections {
+    /// Connections to a file: the writer has a busy handler, so only `readers` read inline.
     pub(crate) fn new(
         writer: Connection,
         readers: Vec<Connection>,
@@ -38,9 +44,16 @@ impl Connections {
             writer: Mutex::new(writer),
             readers: readers.into_iter().map(Mutex::new).collect(),
             next_reader: AtomicUsize::new(0),
+            writer_never_waits: false,
             path,
             busy_timeout,
         }
+    }
+
+    /// The one connection of an in-memory database, which must have no busy handler: nothing else can
+    /// lock its database, so it may serve reads inline too.
+    pub(crate) fn in_memory(conn: Connection, path: PathBuf, busy_timeout: Duration) -> Self {
+        Self { writer_never_waits: true, ..Self::new(conn, Vec::new(), path, busy_timeout) }
     }
 
     /// Runs `f` on the writer connection. Blocks: call it from `spawn_blocking`.
@@ -71,7 +84,7 @@ impl Connections {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, DbError>,
     ) -> Option<Result<T, SqliteStoreError>> {
-        let conn = self.idle_reader()?;
+        let conn = self.inline_reader()?;
         match f(&conn) {
             Err(DbError::Sqlite(error)) if is_busy(&error) => None,
             result => Some(result.map_err(|error| self.error(error))),
@@ -82,6 +95,7 @@ impl Connections {
         error.at(&self.path, self.busy_timeout)
     }
 
+    /// For a blocking read: an idle reader, else any reader, else the writer.
     fn reader(&self) -> MutexGuard<'_, Connection> {
         if let Some(conn) = self.idle_reader() {
             return conn;
@@ -92,7 +106,15 @@ impl Connections {
         }
     }
 
-    /// A reader nobody holds (the writer, for an in-memory database), without waiting.
+    /// For an inline read: a connection nobody holds and that cannot wait, if there is one.
+    fn inline_reader(&self) -> Option<MutexGuard<'_, Connection>> {
+        if self.readers.is_empty() && !self.writer_never_waits {
+            return None;
+        }
+        self.idle_reader()
+    }
+
+    /// A reader nobody holds (the writer, if there are no readers), without waiting.
     fn idle_reader(&self) -> Option<MutexGuard<'_, Connection>> {
         let count = self.readers.len();
         if count == 0 {
@@ -207,6 +229,27 @@ mod tests {
             assert_eq!(db.try_read_now(busy_timeout).unwrap().unwrap(), 0, "the timeout was taken back");
         }
         remove(&path);
+    }
+
+    #[tokio::test]
+    async fn without_readers_nothing_reads_inline_on_the_waiting_writer() {
+        let path = temp_path("no-readers");
+        let timeout = std::time::Duration::from_millis(1234);
+        let store =
+            SqliteStore::builder().busy_timeout(timeout).read_connections(0).open(&path).await.unwrap();
+        let db = store.connections.clone();
+        let busy_timeout = |conn: &rusqlite::Connection| {
+            Ok(conn.query_row("PRAGMA busy_timeout", [], |r| r.get::<_, i64>(0))?)
+        };
+        assert!(db.try_read_now(busy_timeout).is_none(), "the writer can wait: no inline read on it");
+        assert_eq!(db.read(busy_timeout).unwrap(), 1234, "blocking reads use the writer and its timeout");
+        remove(&path);
+
+        // An in-memory database's one connection cannot be made to wait, and has no busy handler.
+        let store = SqliteStore::builder().read_connections(0).open_in_memory().await.unwrap();
+        let db = store.connections.clone();
+        assert_eq!(db.try_read_now(busy_timeout).unwrap().unwrap(), 0, "in memory, reads stay inline");
+        assert_eq!(db.read(busy_timeout).unwrap(), 0);
     }
 
     fn remove(path: &std::path::Path) {

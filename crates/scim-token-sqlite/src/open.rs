@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -10,6 +10,9 @@ use crate::connections::Connections;
 use crate::error::{DbError, SqliteStoreError};
 use crate::schema::{self, Outcome, SCHEMA_VERSION};
 use crate::store::SqliteStore;
+
+/// The longest pause between two attempts at opening a file that another process holds locked.
+const MAX_OPEN_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Options for opening a [`SqliteStore`]. [`SqliteStore::open`] uses the defaults.
 ///
@@ -57,7 +60,9 @@ impl SqliteStoreBuilder {
     }
 
     /// How many read-only connections serve `find_token` and `load_scope` besides the one writer
-    /// (default 4). With 0 the writer serves reads too. An in-memory database always uses one connection.
+    /// (default 4). With 0 the writer serves reads too, always on the blocking pool: it waits out the
+    /// busy timeout when the file is locked, so it never reads on the async path. An in-memory database
+    /// always uses one connection.
     pub fn read_connections(mut self, count: usize) -> Self {
         self.read_connections = count;
         self
@@ -77,54 +82,91 @@ impl SqliteStoreBuilder {
         blocking(move || self.open_memory()).await
     }
 
+    /// Opens the file, waiting up to the busy timeout in all, like every other call, while other
+    /// processes open, migrate or write it.
+    ///
+    /// SQLite answers some lock conflicts at open at once, without calling the busy handler: switching
+    /// a fresh file to WAL needs an exclusive lock, and two connections that both read the file first
+    /// would deadlock, so one is told "busy" straight away. Such attempts are retried, with a short
+    /// backoff, until the timeout; each one waits at most what remains of it.
     fn open_file(self, path: PathBuf) -> Result<Connections, SqliteStoreError> {
-        let fail = |error: rusqlite::Error| DbError::from(error).at(&path, self.busy_timeout);
+        let deadline = Instant::now() + self.busy_timeout;
+        let mut backoff = Duration::from_millis(1);
         create_owner_only(&path);
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match self.try_open_file(&path, remaining) {
+                Err(SqliteStoreError::Busy { .. }) if remaining > backoff => {
+                    // The blocking pool's thread, not an async worker: sleeping here is the wait.
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(MAX_OPEN_BACKOFF);
+                }
+                Err(SqliteStoreError::Busy { path, .. }) => {
+                    return Err(SqliteStoreError::Busy { path, timeout: self.busy_timeout });
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// One attempt at opening the file, whose lock waits last at most `wait`.
+    fn try_open_file(&self, path: &Path, wait: Duration) -> Result<Connections, SqliteStoreError> {
+        let fail = |error: rusqlite::Error| DbError::from(error).at(path, self.busy_timeout);
         // No URI flag: the path is a path, even if it starts with `file:`.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut writer = Connection::open_with_flags(&path, flags | OpenFlags::SQLITE_OPEN_CREATE)
-            .map_err(|source| SqliteStoreError::CannotOpen { path: path.clone(), source })?;
-        writer.busy_timeout(self.busy_timeout).map_err(fail)?;
+        let mut writer = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_CREATE)
+            .map_err(|source| SqliteStoreError::CannotOpen { path: path.to_path_buf(), source })?;
+        writer.busy_timeout(wait).map_err(fail)?;
 
-        // Everything up to the journal mode switch only reads, so a file we refuse is left as it was.
-        let found = schema::version(&writer).map_err(fail)?;
+        // Everything up to the journal mode switch only reads, so a file we refuse is left as it was. One
+        // statement, so both answers come from one snapshot: read apart, another process could migrate
+        // the file between them, and its tables would look like another application's.
+        let (found, foreign_tables) = schema::inspect(&writer).map_err(fail)?;
         if found > SCHEMA_VERSION {
-            return Err(SqliteStoreError::NewerSchema { path, found, supported: SCHEMA_VERSION });
+            return Err(SqliteStoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
-        if found == 0 && schema::has_foreign_tables(&writer).map_err(fail)? {
-            return Err(SqliteStoreError::ForeignDatabase { path });
+        if found == 0 && foreign_tables {
+            return Err(SqliteStoreError::ForeignDatabase { path: path.to_path_buf() });
         }
 
         // WAL lets readers run beside the writer and other processes; it is persistent in the file.
         let mode: String =
             writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)).map_err(fail)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(SqliteStoreError::WalUnavailable { path, mode });
+            return Err(SqliteStoreError::WalUnavailable { path: path.to_path_buf(), mode });
         }
         // FULL: a token that generate() returned survives a power loss, not only a crash.
         writer.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(fail)?;
-        self.migrate(&mut writer, &path)?;
+        self.migrate(&mut writer, path)?;
+        writer.busy_timeout(self.busy_timeout).map_err(fail)?;
 
         let readers = (0..self.read_connections)
             .map(|_| {
-                let reader = Connection::open_with_flags(&path, flags)
-                    .map_err(|source| SqliteStoreError::CannotOpen { path: path.clone(), source })?;
+                let reader = Connection::open_with_flags(path, flags)
+                    .map_err(|source| SqliteStoreError::CannotOpen { path: path.to_path_buf(), source })?;
                 // No busy handler: reads on the async path must never sleep (see connections.rs).
                 reader.busy_timeout(Duration::ZERO).map_err(fail)?;
                 reader.execute_batch("PRAGMA query_only = ON").map_err(fail)?;
                 Ok(reader)
             })
             .collect::<Result<Vec<_>, SqliteStoreError>>()?;
-        Ok(Connections::new(writer, readers, path, self.busy_timeout))
+        Ok(Connections::new(writer, readers, path.to_path_buf(), self.busy_timeout))
     }
 
     fn open_memory(self) -> Result<Connections, SqliteStoreError> {
         let path = PathBuf::from(":memory:");
         let fail = |error: rusqlite::Error| DbError::from(error).at(&path, self.busy_timeout);
         let mut conn = Connection::open_in_memory().map_err(fail)?;
+        // Nothing else can lock a private in-memory database, so it needs no busy handler, and without
+        // one it may serve reads inline on the async path (see connections.rs).
+        conn.busy_timeout(Duration::ZERO).map_err(fail)?;
         conn.execute_batch("PRAGMA foreign_keys = ON").map_err(fail)?;
         self.migrate(&mut conn, &path)?;
-        Ok(Connections::new(conn, Vec::new(), path, self.busy_timeout))
+        Ok(Connections::in_memory(conn, path, self.busy_timeout))
     }
 
     fn migrate(&self, conn: &mut Connection, path: &Path) -> Result<(), SqliteStoreError> {

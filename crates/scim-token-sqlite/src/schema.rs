@@ -37,11 +37,15 @@ pub(crate) fn version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |row| row.get(0))
 }
 
-/// Whether a version-0 file already holds someone else's tables.
-pub(crate) fn has_foreign_tables(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%')", [], |row| {
-        row.get(0)
-    })
+/// The file's schema version, and whether it holds any table (someone else's, if the version is 0), read
+/// in one statement so both come from one snapshot. A read only: safe on a database we may refuse.
+pub(crate) fn inspect(conn: &Connection) -> rusqlite::Result<(i64, bool)> {
+    conn.query_row(
+        "SELECT (SELECT user_version FROM pragma_user_version), \
+                EXISTS (SELECT 1 FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%')",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
 }
 
 /// What [`migrate`] found.

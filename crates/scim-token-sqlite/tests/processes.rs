@@ -31,11 +31,16 @@ const SCOPE: &str = "shared";
 ///
 /// A child rotates the token of scope [`SCOPE`] in the file [`DB_ENV`], alternately with and without an
 /// overlap window, [`COUNT_ENV`] times or forever, and reports every step on stdout.
+///
+/// In mode `open` it only opens the file once told to go, reads it, and reports `opened`.
 #[tokio::test]
 async fn child_process_entry_point() {
     let Ok(mode) = std::env::var(CHILD_ENV) else { return };
-    assert_eq!(mode, "rotate", "unknown child mode");
     let path = std::env::var_os(DB_ENV).expect("the parent sets the database path");
+    if mode == "open" {
+        return open_when_told(path).await;
+    }
+    assert_eq!(mode, "rotate", "unknown child mode");
     let count: Option<u64> = std::env::var(COUNT_ENV).ok().map(|n| n.parse().expect("a count"));
     let store = SqliteStore::open(path).await.expect("the child opens the database");
     let s = scope(SCOPE);
@@ -56,11 +61,30 @@ async fn child_process_entry_point() {
     }
 }
 
+/// The child in mode `open`: all children open the fresh file at the same moment.
+async fn open_when_told(path: std::ffi::OsString) {
+    say("ready");
+    std::io::stdin().read_line(&mut String::new()).expect("the parent says go");
+    let store = SqliteStore::open(path).await.expect("every process opening a fresh file at once succeeds");
+    let state = store.load_scope(&scope(SCOPE)).await.expect("the opened store reads");
+    assert_eq!(state, scim_token_core::ScopeState::default());
+    say("opened");
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").and_then(|()| out.flush()).expect("stdout is the parent's pipe");
+}
+
 fn spawn_child(db: &Path, count: Option<u64>) -> Child {
+    spawn(db, "rotate", count)
+}
+
+fn spawn(db: &Path, mode: &str, count: Option<u64>) -> Child {
     let mut command = Command::new(std::env::current_exe().expect("the test binary's path"));
     command
         .args(["--exact", "child_process_entry_point", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, "rotate")
+        .env(CHILD_ENV, mode)
         .env(DB_ENV, db)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -152,6 +176,32 @@ fn processes_rotating_one_file_leave_exactly_one_current_token() {
         store.load_scope(&scope(SCOPE)).await.unwrap()
     });
     assert_eq!(state.current.map(|r| r.id.to_string()), Some(found.current[0].clone()));
+}
+
+#[test]
+fn processes_opening_one_fresh_file_at_once_all_succeed() {
+    const PROCESSES: usize = 8;
+    const ROUNDS: usize = 25;
+    for round in 0..ROUNDS {
+        let db = TempDb::new("open-race");
+        let mut children: Vec<Child> = (0..PROCESSES).map(|_| spawn(db.path(), "open", None)).collect();
+        for child in &mut children {
+            wait_until_ready(child);
+        }
+        // Every child is blocked on its stdin: one line each releases them together.
+        for child in &mut children {
+            writeln!(child.stdin.take().unwrap(), "go").expect("the child reads its stdin");
+        }
+        for child in children {
+            let output = child.wait_with_output().expect("the child runs");
+            assert!(
+                output.status.success() && String::from_utf8_lossy(&output.stdout).contains("opened"),
+                "round {round}: a process failed to open the fresh file: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        assert_eq!(inspect(db.path()).integrity, "ok", "round {round}");
+    }
 }
 
 /// Reads the child's stdout up to its `ready` line; returns the lines read. The reader may be dropped

@@ -98,3 +98,31 @@ impl TokenStore for CountingStore {
         self.inner.record_use(id, at).await
     }
 }
+
+/// `real`'s prefix and selector, `other`'s secret, and a correct CRC32.
+pub fn forge(real: &str, other: &str) -> String {
+    let head = &real[..5 + 16];
+    let secret = &other[5 + 16..other.len() - 6];
+    let body = format!("{head}{secret}");
+    let crc = crc32(body.as_bytes());
+    let alphabet = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut digits = [0u8; 6];
+    let mut v = crc;
+    for d in digits.iter_mut().rev() {
+        *d = alphabet[(v % 62) as usize];
+        v /= 62;
+    }
+    format!("{body}{}", String::from_utf8(digits.to_vec()).unwrap())
+}
+
+/// Bitwise CRC-32 (IEEE), independent of the library's implementation.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}

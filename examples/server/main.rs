@@ -11,16 +11,24 @@
 //! | `SCIM_TOKEN_ADMIN_TOKEN` | random, printed once | admin API credential (read and write) |
 //! | `SCIM_TOKEN_VIEWER_TOKEN` | none | read-only admin credential: 403 on both `POST` routes |
 //! | `SCIM_TOKEN_LOG` | `info` | log level: `error`, `warn`, `info`, `debug` or `trace` |
+//! | `SCIM_TOKEN_MAX_CONNECTIONS` | 10 000, less if the file-handle limit is lower | connections open at once |
 //!
 //! Routes: `POST /api/admin/scim-settings/generate-new-token`, `GET`/`POST /api/admin/scim-settings`,
 //! `GET /api/openapi.json`, and `GET /scim/v2/ServiceProviderConfig` (needs the SCIM token).
 //!
 //! SCIM provisioning is enabled on the first start, so generate-then-call works at once. Logs never hold
 //! a token; the admin credential is printed to stdout once, only when it was generated for this run.
+//!
+//! Served under limits (see `serve.rs`): 10 s to send a request's headers (and at most 10 s idle
+//! between keep-alive requests), 30 s per request, and a cap on open connections. A request is logged
+//! at INFO when it succeeds and at DEBUG when it is refused, so a flood cannot fill the disk.
+
+pub mod serve;
 
 use std::error::Error;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::Request;
@@ -84,12 +92,25 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let viewer_token = optional_env("SCIM_TOKEN_VIEWER_TOKEN")?;
     let admins = admin_tokens(&admin_token, viewer_token.as_deref())?;
 
+    let mut limits = serve::Limits::default();
+    if let Some(max) = optional_env("SCIM_TOKEN_MAX_CONNECTIONS")? {
+        limits.max_connections = max
+            .parse()
+            .ok()
+            .filter(|&max: &usize| max > 0)
+            .ok_or("SCIM_TOKEN_MAX_CONNECTIONS must be a whole number of connections, at least 1")?;
+    }
+
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}; set SCIM_TOKEN_ADDR to a free address"))?;
-    tracing::info!(addr = %listener.local_addr()?, db, "listening");
-    axum::serve(listener, app(service, admins)).with_graceful_shutdown(shutdown_signal()).await?;
-    tracing::info!("stopped");
+    tracing::info!(addr = %listener.local_addr()?, db, max_connections = limits.max_connections, "listening");
+    let connections = Arc::new(serve::ConnectionCount::default());
+    serve::serve(listener, app(service.clone(), admins), limits, connections.clone(), shutdown_signal())
+        .await;
+    // Let the last `last_used_at` writes land, without letting a stuck database hold the exit.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), service.wait_for_use_records()).await;
+    tracing::info!(still_open = connections.open(), peak_connections = connections.peak(), "stopped");
     Ok(())
 }
 
@@ -132,7 +153,7 @@ pub async fn enable_on_first_start(service: &ScimTokenService) -> scim_token::Re
 
 /// RFC 7643 §5: what this SCIM service supports, and that it authenticates with a bearer token.
 async fn service_provider_config(ScimCaller(caller): ScimCaller) -> Response {
-    tracing::info!(scope = %caller.scope, token_id = %caller.token_id, "ServiceProviderConfig served");
+    tracing::debug!(scope = %caller.scope, token_id = %caller.token_id, "ServiceProviderConfig served");
     let document = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "patch": { "supported": false },
@@ -155,13 +176,18 @@ async fn service_provider_config(ScimCaller(caller): ScimCaller) -> Response {
 }
 
 /// One line per request: method, path, status and duration. Never headers (they hold credentials) nor
-/// the query string.
+/// the query string. Refusals (4xx, 503) are logged at DEBUG only: anyone can send them by the million,
+/// and the adapter already logs each failure that needs attention (500s; 503s, rate-limited).
 async fn log_request(request: Request, next: Next) -> Response {
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let started = Instant::now();
     let response = next.run(request).await;
-    let (status, elapsed_ms) = (response.status().as_u16(), started.elapsed().as_millis());
-    tracing::info!(%method, path, status, elapsed_ms, "request");
+    let (status, elapsed_ms) = (response.status(), started.elapsed().as_millis());
+    if status.is_client_error() || status.is_server_error() {
+        tracing::debug!(%method, path, status = status.as_u16(), elapsed_ms, "request refused");
+    } else {
+        tracing::info!(%method, path, status = status.as_u16(), elapsed_ms, "request");
+    }
     response
 }
 
