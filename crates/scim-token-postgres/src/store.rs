@@ -185,7 +185,12 @@ impl PostgresStore {
         match answer {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(OpError::Pg(error))) => {
-                Err(PostgresStoreError::from_pg(error, self.target(), self.schema()))
+                let error = PostgresStoreError::from_pg(error, self.target(), self.schema());
+                if matches!(error, PostgresStoreError::ConnectionLost { .. }) {
+                    // Broken (killed, server restarted): make sure no later call is handed it.
+                    drop(Object::take(client));
+                }
+                Err(error)
             }
             Ok(Err(OpError::Invalid { what, reason })) => {
                 Err(PostgresStoreError::InvalidRow { schema: self.schema().to_owned(), what, reason })
@@ -251,6 +256,22 @@ impl PostgresStore {
         op: impl for<'c> FnOnce(&'c mut Client, &'c Sql) -> OpFuture<'c, T>,
     ) -> Result<T, StoreError> {
         Ok(self.run(self.answer_deadline(), op).await?)
+    }
+
+    /// Like [`call`](Self::call), for an operation that is safe to repeat: if the pooled connection
+    /// turns out to be broken (killed while idle, server restarted or failed over), it runs once more on
+    /// a new connection, so verifications ride through a restart instead of failing once per pooled
+    /// connection. Rotations and revocations are never repeated: their caller decides.
+    async fn call_idempotent<T>(
+        &self,
+        op: impl for<'c> Fn(&'c mut Client, &'c Sql) -> OpFuture<'c, T>,
+    ) -> Result<T, StoreError> {
+        match self.run(self.answer_deadline(), &op).await {
+            Err(PostgresStoreError::ConnectionLost { .. }) => {
+                Ok(self.run(self.answer_deadline(), op).await?)
+            }
+            result => Ok(result?),
+        }
     }
 }
 
@@ -360,14 +381,17 @@ async fn remove_token(client: &mut Client, sql: &Sql, scope: &str, id: TokenId) 
 #[async_trait]
 impl TokenStore for PostgresStore {
     async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
-        let scope = scope.clone();
-        self.call(|client, sql| Box::pin(async move { load_scope(client, sql, scope.as_str()).await })).await
+        self.call_idempotent(|client, sql| {
+            let scope = scope.clone();
+            Box::pin(async move { load_scope(client, sql, scope.as_str()).await })
+        })
+        .await
     }
 
     /// One round trip on a pooled connection: a prepared (per connection, cached) primary-key read.
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
         let id = *id;
-        self.call(|client, sql| Box::pin(find_token(client, sql, id))).await
+        self.call_idempotent(|client, sql| Box::pin(find_token(client, sql, id))).await
     }
 
     async fn replace_current(
@@ -391,8 +415,8 @@ impl TokenStore for PostgresStore {
     }
 
     async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
-        let scope = scope.clone();
-        self.call(|client, sql| {
+        self.call_idempotent(|client, sql| {
+            let scope = scope.clone();
             Box::pin(async move {
                 let statement = client.prepare_cached(&sql.set_enabled).await?;
                 client.execute(&statement, &[&scope.as_str(), &enabled]).await?;
@@ -406,7 +430,7 @@ impl TokenStore for PostgresStore {
     /// it never waits for a rotation nor makes one wait for more than its own write.
     async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
         let id = *id;
-        self.call(|client, sql| {
+        self.call_idempotent(|client, sql| {
             Box::pin(async move {
                 let statement = client.prepare_cached(&sql.record_use).await?;
                 client.execute(&statement, &[&id.as_str(), &at.unix_millis()]).await?;

@@ -5,15 +5,16 @@
 //! they did not run, and pass; otherwise a missing server fails them.
 
 use std::io::Write;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use scim_token_core::{
-    Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup, TokenRecord, TokenStore, async_trait,
+    Argon2Params, ScimTokenService, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup,
+    TokenRecord, TokenStore, async_trait,
 };
-use scim_token_postgres::tokio_postgres::config::Host;
+use scim_token_postgres::tokio_postgres::config::{Host, SslMode};
 use scim_token_postgres::tokio_postgres::{self, Config, NoTls};
 use scim_token_postgres::{PostgresStore, PostgresStoreBuilder, redact_url};
 
@@ -66,6 +67,33 @@ fn listens(config: &Config) -> bool {
 /// The test server's parsed configuration.
 pub fn server_config() -> Option<Config> {
     server_url().map(|url| url.parse().unwrap())
+}
+
+/// The TCP address of the test server (for the proxy).
+pub async fn server_addr() -> SocketAddr {
+    let config = server_config().expect("only called when the server runs");
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let Some(Host::Tcp(host)) = config.get_hosts().first() else {
+        panic!("the proxy tests need a TCP host in {URL_ENV}")
+    };
+    tokio::net::lookup_host((host.as_str(), port)).await.unwrap().next().unwrap()
+}
+
+/// The test server's user, password and database, reached through `proxy` over plain TCP.
+pub fn proxied_config(proxy: SocketAddr) -> Config {
+    let server = server_config().expect("only called when the server runs");
+    let mut config = Config::new();
+    config.host(proxy.ip().to_string()).port(proxy.port()).ssl_mode(SslMode::Disable);
+    if let Some(user) = server.get_user() {
+        config.user(user);
+    }
+    if let Some(password) = server.get_password() {
+        config.password(password);
+    }
+    if let Some(database) = server.get_dbname() {
+        config.dbname(database);
+    }
+    config
 }
 
 /// A plain client on the test server, for inspecting and tampering with tables behind the store's back.
@@ -180,4 +208,19 @@ impl TokenStore for TestStore {
     async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
         self.store().record_use(id, at).await
     }
+}
+
+/// A service with cheap Argon2 parameters: the tests are about storage, not hashing cost.
+pub fn fast_service(store: impl TokenStore) -> ScimTokenService {
+    ScimTokenService::builder(store)
+        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
+        .danger_accept_weak_argon2_for_tests(true)
+        .build()
+        .unwrap()
+}
+
+/// The ids of the scope's tokens with `role`, read straight from the table.
+pub async fn ids_with_role(client: &tokio_postgres::Client, schema: &TestSchema, role: &str) -> Vec<String> {
+    let sql = format!("SELECT id FROM {} WHERE role = $1 ORDER BY id", schema.table("tokens"));
+    client.query(&sql, &[&role]).await.unwrap().iter().map(|row| row.get(0)).collect()
 }

@@ -7,4 +7,9 @@
 mod common;
 mod conformance;
 mod errors;
+mod faults;
+mod hot_path;
+mod instances;
 mod migrations;
+mod proxy;
+mod secrets;

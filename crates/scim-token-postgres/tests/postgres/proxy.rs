@@ -81,11 +81,18 @@ async fn serve(client: TcpStream, upstream: SocketAddr, mut mode: watch::Receive
     let Ok(server) = TcpStream::connect(upstream).await else { return };
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
+    // Checked before forwarding each chunk: once `set` returns, not one more byte goes through.
+    let up = mode.clone();
+    let up = move || *up.borrow() == Mode::Up;
     let to_server = async {
         let mut buf = vec![0u8; 16 * 1024];
         loop {
             let n = client_read.read(&mut buf).await?;
             if n == 0 {
+                // The client hung up: pass that on, so the server ends the session.
+                return server_write.shutdown().await;
+            }
+            if !up() {
                 return Ok::<_, std::io::Error>(());
             }
             server_write.write_all(&buf[..n]).await?;
@@ -96,7 +103,7 @@ async fn serve(client: TcpStream, upstream: SocketAddr, mut mode: watch::Receive
         let mut frames = Frames::default();
         loop {
             let n = server_read.read(&mut buf).await?;
-            if n == 0 {
+            if n == 0 || !up() {
                 return Ok::<_, std::io::Error>(());
             }
             z.fetch_add(frames.count_ready_for_query(&buf[..n]), Ordering::SeqCst);
