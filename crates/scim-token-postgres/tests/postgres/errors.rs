@@ -125,3 +125,77 @@ async fn a_store_from_the_hosts_own_pool_works() {
     assert_eq!(error.kind(), StoreErrorKind::Unavailable, "{error}");
     let _ = server_url();
 }
+
+/// Everything written to `tracing` while `work` runs on this thread (a current-thread runtime keeps the
+/// pool's tasks on it too).
+fn captured_logs(work: impl FnOnce()) -> String {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, work);
+    let logs = buffer.0.lock().unwrap().clone();
+    String::from_utf8(logs).unwrap()
+}
+
+/// Set only in the child process of [`no_log_line_holds_the_password`].
+const LOG_CHILD_ENV: &str = "SCIM_TOKEN_POSTGRES_LOG_CHILD";
+
+/// Runs the check below alone in a process of its own: `tracing` decides once per call site whether
+/// anyone listens, and a test on another thread may hit the call site first, without a subscriber.
+#[test]
+fn no_log_line_holds_the_password() {
+    if server_url().is_none() {
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "errors::log_check_child_entry_point", "--test-threads=1"])
+        .env(LOG_CHILD_ENV, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success() && stdout.contains("1 passed"), "{stdout}");
+}
+
+/// **Not a test on its own: the child process of [`no_log_line_holds_the_password`].** Without
+/// [`LOG_CHILD_ENV`] it returns at once.
+#[test]
+fn log_check_child_entry_point() {
+    if std::env::var_os(LOG_CHILD_ENV).is_none() {
+        return;
+    }
+    let schema = TestSchema::new().expect("the parent checked the server");
+    let logs = captured_logs(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            // A first open that migrates (and logs it), with a password in the URL: the test server
+            // trusts local connections, so any password is accepted.
+            let mut config = server_config().unwrap();
+            config.password(PASSWORD);
+            let store = schema.builder().open_with_config(config.clone()).await.unwrap();
+            let _ = format!("{store:?}");
+            // Failures: an unknown user, a closed port.
+            config.user("scim_token_no_such_role");
+            let _ = PostgresStore::builder().open_with_config(config).await.unwrap_err();
+            let url = format!("postgres://app:{PASSWORD}@127.0.0.1:9/app");
+            let _ = PostgresStore::open(&url).await.unwrap_err();
+        });
+    });
+    assert!(logs.contains("migrated the PostgreSQL schema"), "the capture works: {logs}");
+    assert!(!logs.contains(PASSWORD), "a log line holds the password: {logs}");
+}
