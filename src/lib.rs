@@ -3,11 +3,13 @@
 //!
 //! This facade re-exports [`scim_token_core`] and turns backends and adapters on by feature:
 //!
-//! | feature  | what it adds                                  | default |
-//! |----------|-----------------------------------------------|---------|
-//! | `memory` | [`MemoryStore`], in-memory, for tests/demos   | yes     |
-//! | `sqlite` | `sqlite::SqliteStore`: durable, multi-process | no      |
-//! | `axum`   | `axum::{AdminRoutes, ScimGuardLayer, …}`      | no      |
+//! | feature        | what it adds                                           | default |
+//! |----------------|--------------------------------------------------------|---------|
+//! | `memory`       | [`MemoryStore`], in-memory, for tests/demos            | yes     |
+//! | `sqlite`       | `sqlite::SqliteStore`: durable, multi-process          | no      |
+//! | `postgres`     | `postgres::PostgresStore`: shared by many host instances | no    |
+//! | `postgres-tls` | `postgres` with TLS to the server (rustls)             | no      |
+//! | `axum`         | `axum::{AdminRoutes, ScimGuardLayer, …}`               | no      |
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -34,6 +36,10 @@ pub use scim_token_memory::MemoryStore;
 /// The SQLite backend (feature `sqlite`).
 #[cfg(feature = "sqlite")]
 pub use scim_token_sqlite as sqlite;
+
+/// The PostgreSQL backend (feature `postgres`; `postgres-tls` adds TLS with rustls).
+#[cfg(feature = "postgres")]
+pub use scim_token_postgres as postgres;
 
 /// The axum adapter (feature `axum`).
 #[cfg(feature = "axum")]

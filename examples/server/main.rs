@@ -8,6 +8,7 @@
 //! |---|---|---|
 //! | `SCIM_TOKEN_ADDR` | `127.0.0.1:4242` | where to listen |
 //! | `SCIM_TOKEN_DB` | `scim-token.db` | the SQLite file (created if missing) |
+//! | `SCIM_TOKEN_DATABASE_URL` | none | a `postgres://` URL: use PostgreSQL instead of the SQLite file |
 //! | `SCIM_TOKEN_ADMIN_TOKEN` | random, printed once | admin API credential (read and write) |
 //! | `SCIM_TOKEN_VIEWER_TOKEN` | none | read-only admin credential: 403 on both `POST` routes |
 //! | `SCIM_TOKEN_LOG` | `info` | log level: `error`, `warn`, `info`, `debug` or `trace` |
@@ -17,7 +18,9 @@
 //! `GET /api/openapi.json`, and `GET /scim/v2/ServiceProviderConfig` (needs the SCIM token).
 //!
 //! SCIM provisioning is enabled on the first start, so generate-then-call works at once. Logs never hold
-//! a token; the admin credential is printed to stdout once, only when it was generated for this run.
+//! a token or a database password; the admin credential is printed to stdout once, only when it was
+//! generated for this run. Several servers given the same `SCIM_TOKEN_DATABASE_URL` share one token: a
+//! rotation on one is in force on all of them at once.
 //!
 //! Served under limits (see `serve.rs`): 10 s to send a request's headers (and at most 10 s idle
 //! between keep-alive requests), 30 s per request, and a cap on open connections. A request is logged
@@ -42,8 +45,9 @@ use rand::rngs::SysRng;
 use scim_token::axum::{
     AdminAccess, AdminRoutes, SCIM_CONTENT_TYPE, ScimCaller, ScimGuardLayer, StaticAdminTokens,
 };
+use scim_token::postgres::{PostgresStore, redact_url};
 use scim_token::sqlite::SqliteStore;
-use scim_token::{Actor, ScimTokenService, Scope};
+use scim_token::{Actor, ScimTokenService, Scope, TokenStore};
 use serde_json::json;
 use tokio::net::TcpListener;
 
@@ -68,10 +72,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let addr: SocketAddr = env_or("SCIM_TOKEN_ADDR", DEFAULT_ADDR)?
         .parse()
         .map_err(|e| format!("SCIM_TOKEN_ADDR must be an address like {DEFAULT_ADDR}: {e}"))?;
-    let db = env_or("SCIM_TOKEN_DB", DEFAULT_DB)?;
-    let store = SqliteStore::open(&db).await.map_err(|e| {
-        format!("cannot open the SQLite database {db:?}: {e}; set SCIM_TOKEN_DB to a writable path")
-    })?;
+    let (store, db) = open_store().await?;
     let service = ScimTokenService::builder(store).build()?;
     if enable_on_first_start(&service).await? {
         tracing::info!("first start: SCIM provisioning enabled for the default scope");
@@ -112,6 +113,30 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), service.wait_for_use_records()).await;
     tracing::info!(still_open = connections.open(), peak_connections = connections.peak(), "stopped");
     Ok(())
+}
+
+/// The token store: PostgreSQL when `SCIM_TOKEN_DATABASE_URL` is a `postgres://` URL, else the SQLite
+/// file `SCIM_TOKEN_DB`. Also returns a description of it for the log, never with a password.
+async fn open_store() -> Result<(Arc<dyn TokenStore>, String), Box<dyn Error>> {
+    if let Some(url) = optional_env("SCIM_TOKEN_DATABASE_URL")? {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(format!(
+                "SCIM_TOKEN_DATABASE_URL must be a postgres:// URL, not {}; unset it to use the SQLite file \
+                 SCIM_TOKEN_DB",
+                redact_url(&url)
+            )
+            .into());
+        }
+        // The error names the server without the password and says what to fix.
+        let store = PostgresStore::open(&url).await?;
+        let db = format!("{} (schema {})", store.target(), store.schema());
+        return Ok((Arc::new(store), db));
+    }
+    let db = env_or("SCIM_TOKEN_DB", DEFAULT_DB)?;
+    let store = SqliteStore::open(&db).await.map_err(|e| {
+        format!("cannot open the SQLite database {db:?}: {e}; set SCIM_TOKEN_DB to a writable path")
+    })?;
+    Ok((Arc::new(store), db))
 }
 
 /// The whole application: the admin routes, the OpenAPI document, and the SCIM route behind the guard.

@@ -37,6 +37,17 @@ pub struct Cli {
     )]
     pub database: Option<String>,
 
+    /// The PostgreSQL schema the servers' tables live in (PostgreSQL only)
+    #[arg(
+        long,
+        global = true,
+        help_heading = GLOBAL,
+        value_name = "SCHEMA",
+        env = "SCIM_TOKEN_POSTGRES_SCHEMA",
+        default_value = "scim_token"
+    )]
+    pub pg_schema: String,
+
     /// The scope (tenant) to act on
     #[arg(long, short, global = true, help_heading = GLOBAL, value_name = "SCOPE", default_value = Scope::DEFAULT, value_parser = scope)]
     pub scope: Scope,

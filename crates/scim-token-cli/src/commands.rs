@@ -29,7 +29,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let database = Database::parse(cli.database.as_deref().ok_or(CliError::NoDatabase)?)?;
     // Usage errors first: nothing is opened for a command line that cannot run.
     let plan = Plan::new(cli.command)?;
-    let store = store::open(&database).await?;
+    let store = store::open(&database, &cli.pg_schema).await?;
     let context = Context {
         store,
         scope: cli.scope,

@@ -54,7 +54,12 @@ pub enum CliError {
     /// The SQLite store refused to open (newer schema, not a database, locked, …).
     #[error("cannot open the database: {0}")]
     OpenSqlite(#[from] SqliteStoreError),
+    /// The PostgreSQL store refused to open (unreachable, wrong credentials, newer schema, …).
+    #[cfg(feature = "postgres")]
+    #[error("cannot open the database: {0}")]
+    OpenPostgres(#[from] scim_token_postgres::PostgresStoreError),
     /// A `postgres://` URL, in a build without the PostgreSQL backend.
+    #[cfg_attr(feature = "postgres", allow(dead_code))]
     #[error(
         "this build of scim-token has no PostgreSQL support; use a build with PostgreSQL support, or a \
          SQLite database"

@@ -49,7 +49,10 @@ fn main() -> ExitCode {
 fn run(cli: cli::Cli) -> Result<(), CliError> {
     // One thread: a command makes a handful of calls. The timer serves the hashing budget's wait; the
     // blocking pool runs SQLite and Argon2.
-    let runtime =
-        tokio::runtime::Builder::new_current_thread().enable_time().build().map_err(CliError::Runtime)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .enable_io()
+        .build()
+        .map_err(CliError::Runtime)?;
     runtime.block_on(commands::run(cli))
 }

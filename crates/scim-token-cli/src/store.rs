@@ -109,10 +109,11 @@ fn sqlite_path(rest: &str) -> Result<Database, DatabaseUrlError> {
 
 /// Opens the store. A SQLite file must already exist: the servers create it, and a mistyped path must
 /// not quietly become an empty database that reports "disabled, no token".
-pub async fn open(database: &Database) -> Result<Arc<dyn TokenStore>, CliError> {
+/// `pg_schema` is the PostgreSQL schema the servers' tables live in.
+pub async fn open(database: &Database, pg_schema: &str) -> Result<Arc<dyn TokenStore>, CliError> {
     match database {
         Database::Sqlite(path) => open_sqlite(path).await,
-        Database::Postgres(url) => open_postgres(url).await,
+        Database::Postgres(url) => open_postgres(url, pg_schema).await,
     }
 }
 
@@ -127,8 +128,16 @@ async fn open_sqlite(path: &Path) -> Result<Arc<dyn TokenStore>, CliError> {
     Ok(Arc::new(store))
 }
 
-/// The PostgreSQL backend is wired in here (behind a `postgres` feature) once it is part of the workspace.
-async fn open_postgres(_url: &PostgresUrl) -> Result<Arc<dyn TokenStore>, CliError> {
+/// A small pool: a command makes a handful of calls, one at a time.
+#[cfg(feature = "postgres")]
+async fn open_postgres(url: &PostgresUrl, schema: &str) -> Result<Arc<dyn TokenStore>, CliError> {
+    let store =
+        scim_token_postgres::PostgresStore::builder().schema(schema).pool_size(2).open(url.as_str()).await?;
+    Ok(Arc::new(store))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn open_postgres(_url: &PostgresUrl, _schema: &str) -> Result<Arc<dyn TokenStore>, CliError> {
     Err(CliError::NoPostgresSupport)
 }
 

@@ -57,9 +57,9 @@ fn bad_database_urls_are_usage_errors_that_never_show_a_password() {
     }
 }
 
+#[cfg(not(feature = "postgres"))]
 #[test]
 fn a_postgres_url_needs_a_build_with_postgres() {
-    // Until the PostgreSQL backend is wired into this crate, a valid URL is refused clearly.
     let run = run_with(&[], &["-d", "postgres://alice:hunter2@127.0.0.1:1/app", "status"], None);
     run.fails(1, "this build of scim-token has no PostgreSQL support");
 }

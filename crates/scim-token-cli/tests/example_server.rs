@@ -1,4 +1,4 @@
-//! The example host server (`examples/server.rs`) serves a SQLite file while the real `scim-token`
+//! The example host server (`examples/server/main.rs`) serves a SQLite file while the real `scim-token`
 //! binary, another process, rotates and revokes on the same file: the server refuses the old token on
 //! its very next request, with no restart and no cache to wait out.
 //!
@@ -8,7 +8,7 @@
 
 // The example itself, not a copy: its `main` and defaults go unused here.
 #[allow(dead_code, missing_docs)]
-#[path = "../../../examples/server.rs"]
+#[path = "../../../examples/server/main.rs"]
 mod server;
 
 #[allow(dead_code)] // The shared client has more than this test needs.

@@ -21,6 +21,28 @@ use crate::time::Timestamp;
 ///
 /// Run the conformance suite (`testkit` feature, [`token_store_conformance!`](crate::token_store_conformance))
 /// against your backend to check these.
+///
+/// # Concurrent rotations, from one process or many
+///
+/// Several service instances (threads, processes, machines behind a load balancer) may call
+/// [`replace_current`](Self::replace_current) for one scope at the same moment. Every such call must
+/// succeed and leave exactly one current token. A backend shared between processes gets this by
+/// **serializing every write to a scope's tokens**:
+///
+/// - Take a lock that belongs to the scope first, in the same transaction as the writes, and hold it to
+///   the commit: e.g. `SELECT … FOR UPDATE` on the scope's row (created if missing with
+///   `INSERT … ON CONFLICT DO NOTHING`, which itself waits for a concurrent creator), SQLite's
+///   `BEGIN IMMEDIATE`, a mutex in memory. `remove_tokens` and `remove_token` take the same lock.
+/// - Read and write the scope's tokens only once the lock is held, seeing the previous holder's commit
+///   (read committed, or a fresh snapshot): a rotation that worked from a snapshot taken before the lock
+///   would delete nothing and add a second current token.
+/// - Make the caller wait for the lock (bounded by a timeout that fails as
+///   [`StoreErrorKind::Busy`](crate::StoreErrorKind::Busy)), rather than failing on a unique-index
+///   violation or a serialization error and leaving a retry to it. Keep a unique index on
+///   `(scope, role)` anyway, as a backstop that refuses a second current token.
+/// - Keep the lock order one-way (scope, then its tokens). [`record_use`](Self::record_use) runs on the
+///   verify path: it must not take the scope's lock, nor wait for a rotation (skip a row a rotation
+///   holds; a lost `last_used_at` write is harmless). [`find_token`](Self::find_token) takes no lock.
 #[async_trait]
 pub trait TokenStore: Send + Sync + 'static {
     /// Everything stored for `scope`.

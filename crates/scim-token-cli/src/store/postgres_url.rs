@@ -27,7 +27,7 @@ impl PostgresUrl {
 
     /// The URL as given, password included: for the driver only, never for output.
     // Read once the PostgreSQL backend is wired into `store::open`.
-    #[allow(dead_code)]
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub fn as_str(&self) -> &str {
         &self.url
     }

@@ -1,0 +1,200 @@
+//! The schema scim-token's tables live in: its name, and its forward-only migrations, recorded in a
+//! version table and run under an advisory lock.
+
+use tokio_postgres::GenericClient;
+
+use crate::error::PostgresStoreError;
+
+/// A validated schema name, with its quoted form for SQL text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SchemaName {
+    name: String,
+    quoted: String,
+}
+
+impl SchemaName {
+    /// PostgreSQL keeps 63 bytes of an identifier (NAMEDATALEN - 1) and would silently cut a longer one.
+    const MAX_LEN: usize = 63;
+
+    /// Accepts `[a-z_][a-z0-9_]*`, at most 63 bytes, not starting with `pg_` (reserved by PostgreSQL).
+    /// Lowercase only, so the name means the same quoted or not, in SQL and in `psql`.
+    pub(crate) fn new(name: &str) -> Result<Self, PostgresStoreError> {
+        let invalid = |reason| PostgresStoreError::InvalidSchemaName { name: name.to_owned(), reason };
+        if name.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        if name.len() > Self::MAX_LEN {
+            return Err(invalid("it is longer than 63 bytes"));
+        }
+        if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return Err(invalid("it contains a character other than a-z, 0-9 and _"));
+        }
+        if name.as_bytes()[0].is_ascii_digit() {
+            return Err(invalid("it starts with a digit"));
+        }
+        if name.starts_with("pg_") {
+            return Err(invalid("names starting with pg_ are reserved by PostgreSQL"));
+        }
+        // The rules above leave nothing to escape; quote anyway, so that keywords (`user`, `select`) work.
+        Ok(Self { name: name.to_owned(), quoted: format!("\"{name}\"") })
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// The quoted identifier, for SQL text.
+    pub(crate) fn quoted(&self) -> &str {
+        &self.quoted
+    }
+}
+
+/// The version table, in the store's schema.
+const VERSION_TABLE: &str = "scim_token_schema_version";
+
+/// Migration `i` takes the schema from version `i` to `i + 1`; `{s}` stands for the quoted schema.
+/// Append only: never edit a released entry.
+const MIGRATIONS: &[&str] = &[
+    // v1. `role` is 'current' or 'previous'; the unique (scope, role) index lets the database itself refuse
+    // a second current (or previous) token. `valid_until` is set exactly for the previous token.
+    // Timestamps are BIGINT Unix milliseconds, the core's `Timestamp`: exact, and its whole i64 range fits
+    // (timestamptz stops at 294276 AD and keeps microseconds).
+    "CREATE TABLE {s}.scopes (
+        scope   TEXT    NOT NULL PRIMARY KEY,
+        enabled BOOLEAN NOT NULL
+    );
+
+    CREATE TABLE {s}.tokens (
+        id           TEXT    NOT NULL PRIMARY KEY,
+        scope        TEXT    NOT NULL REFERENCES {s}.scopes (scope),
+        role         TEXT    NOT NULL CHECK (role IN ('current', 'previous')),
+        valid_until  BIGINT  CHECK ((role = 'previous') = (valid_until IS NOT NULL)),
+        hash         TEXT    NOT NULL,
+        created_at   BIGINT  NOT NULL,
+        created_by   TEXT    NOT NULL,
+        expires_at   BIGINT,
+        last_used_at BIGINT
+    );
+
+    CREATE UNIQUE INDEX tokens_scope_role ON {s}.tokens (scope, role);",
+];
+
+/// The schema version this build writes and reads.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The first key of the advisory lock migrations take (`pg_advisory_xact_lock(int, int)`); the second is
+/// the hash of the schema name, so stores in different schemas do not wait for each other.
+const LOCK_NAMESPACE: i32 = 0x5C1D_7043;
+
+/// What an inspection of the schema found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// No schema, or an empty one.
+    Empty { schema_exists: bool },
+    /// scim-token's tables, at this version.
+    Version(i64),
+    /// Tables, but no version table.
+    Foreign,
+}
+
+/// Reads what the schema holds. Only reads: safe on a schema we may have to refuse.
+pub(crate) async fn inspect(
+    client: &impl GenericClient,
+    schema: &SchemaName,
+) -> Result<Found, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            "SELECT
+                 EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1),
+                 EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')),
+                 EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S'))",
+            &[&schema.as_str(), &VERSION_TABLE],
+        )
+        .await?;
+    let (schema_exists, versioned, has_relations): (bool, bool, bool) = (row.get(0), row.get(1), row.get(2));
+    if versioned {
+        let sql =
+            format!("SELECT coalesce(max(version), 0)::BIGINT FROM {}.{VERSION_TABLE}", schema.quoted());
+        return Ok(Found::Version(client.query_one(&sql, &[]).await?.get(0)));
+    }
+    Ok(if has_relations { Found::Foreign } else { Found::Empty { schema_exists } })
+}
+
+/// What [`migrate`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The schema is at [`SCHEMA_VERSION`]; `from` is the version found (equal if nothing was done).
+    Current { from: i64 },
+    /// Another instance upgraded the schema past this build meanwhile.
+    Newer(i64),
+    /// Another application's tables appeared meanwhile.
+    Foreign,
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`] in one transaction holding the schema's advisory lock, so that
+/// instances starting at once migrate it exactly once: the others wait, then find it current. DDL is
+/// transactional in PostgreSQL, so a failed migration leaves nothing behind.
+pub(crate) async fn migrate(
+    client: &mut deadpool_postgres::Client,
+    schema: &SchemaName,
+) -> Result<Outcome, tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", &[&LOCK_NAMESPACE, &schema.as_str()])
+        .await?;
+    // Read committed: this read, after the lock, sees whatever an earlier holder committed.
+    let from = match inspect(&*tx, schema).await? {
+        Found::Version(found) if found > SCHEMA_VERSION => return Ok(Outcome::Newer(found)),
+        Found::Version(found) => found,
+        Found::Foreign => return Ok(Outcome::Foreign),
+        Found::Empty { schema_exists } => {
+            if !schema_exists {
+                tx.batch_execute(&format!("CREATE SCHEMA {}", schema.quoted())).await?;
+            }
+            tx.batch_execute(&format!(
+                "CREATE TABLE {}.{VERSION_TABLE} (
+                     version    INTEGER     NOT NULL PRIMARY KEY,
+                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                 )",
+                schema.quoted()
+            ))
+            .await?;
+            0
+        }
+    };
+    if from < SCHEMA_VERSION {
+        let first = usize::try_from(from).unwrap_or(0);
+        for (n, migration) in MIGRATIONS.iter().enumerate().skip(first) {
+            tx.batch_execute(&migration.replace("{s}", schema.quoted())).await?;
+            let version = i32::try_from(n + 1).unwrap_or(i32::MAX);
+            tx.execute(
+                &format!("INSERT INTO {}.{VERSION_TABLE} (version) VALUES ($1)", schema.quoted()),
+                &[&version],
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Outcome::Current { from })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_names_are_plain_identifiers() {
+        for good in ["scim_token", "_x", "a", "tenant_42", "user", &"a".repeat(63)] {
+            let name = SchemaName::new(good).unwrap();
+            assert_eq!(name.quoted(), format!("\"{good}\""));
+        }
+        for bad in ["", "Scim", "scim-token", "9lives", "pg_catalog", "a\"b", "a b", "é", &"a".repeat(64)] {
+            let error = SchemaName::new(bad).unwrap_err();
+            assert!(matches!(error, PostgresStoreError::InvalidSchemaName { .. }), "{bad}: {error:?}");
+        }
+        let message = SchemaName::new("x\"; DROP TABLE y; --").unwrap_err().to_string();
+        assert!(message.contains("a character other than a-z, 0-9 and _"), "{message}");
+        assert!(message.contains("use 1 to 63 lowercase ASCII letters"), "{message}");
+    }
+}
