@@ -225,6 +225,7 @@ mod tests {
             has_token: true,
             current: Some(info("CCCCCCCCCCCCCCCC", 1_000)),
             previous: Some((info("PPPPPPPPPPPPPPPP", 0), Timestamp::from_unix_millis(60_000))),
+            overlap_ends_on_first_use: false,
         }
     }
 
@@ -260,7 +261,13 @@ mod tests {
         );
         let tokens = parse(tokens_json_document(
             &scope,
-            &ScopeStatus { enabled: false, has_token: false, current: None, previous: None },
+            &ScopeStatus {
+                enabled: false,
+                has_token: false,
+                current: None,
+                previous: None,
+                overlap_ends_on_first_use: false,
+            },
         ));
         assert_eq!(tokens, json!({ "scope": "t1", "tokens": [] }));
 
@@ -283,7 +290,13 @@ mod tests {
         assert!(text.contains("  accepted to  1970-01-01T00:01:00Z (overlap window)\n"));
         assert!(!text.contains("scim-token"), "no hint when all is well");
 
-        let empty = ScopeStatus { enabled: false, has_token: false, current: None, previous: None };
+        let empty = ScopeStatus {
+            enabled: false,
+            has_token: false,
+            current: None,
+            previous: None,
+            overlap_ends_on_first_use: false,
+        };
         let text = status_text(&Scope::default_scope(), &empty);
         assert!(text.contains("run `scim-token enable`"));
         assert!(text.contains("There is no token: run `scim-token generate`"));

@@ -15,6 +15,12 @@ pub enum AuditAction {
     TokensRevoked,
     /// One token was revoked by its id.
     TokenRevoked,
+    /// The current token was used for the first time, which ended the overlap: the replaced token was
+    /// deleted ([`token_ids`](AuditEvent::token_ids): the replaced one, then the current one).
+    OverlapEndedByFirstUse,
+    /// The current token was used for the first time after the overlap's maximum had passed: the
+    /// replaced token (already refused) was deleted ([`token_ids`](AuditEvent::token_ids) as above).
+    OverlapExpired,
     /// SCIM provisioning was enabled.
     ScimEnabled,
     /// SCIM provisioning was disabled.
@@ -27,6 +33,8 @@ impl fmt::Display for AuditAction {
             Self::TokenGenerated => "token_generated",
             Self::TokensRevoked => "tokens_revoked",
             Self::TokenRevoked => "token_revoked",
+            Self::OverlapEndedByFirstUse => "overlap_ended_by_first_use",
+            Self::OverlapExpired => "overlap_expired",
             Self::ScimEnabled => "scim_enabled",
             Self::ScimDisabled => "scim_disabled",
         })

@@ -31,6 +31,7 @@ pub struct ScimTokenServiceBuilder {
     argon2: Argon2Params,
     accept_weak_argon2: bool,
     overlap: Duration,
+    end_overlap_on_first_use: bool,
     expiry: Option<Duration>,
     max_concurrent_hashes: Option<usize>,
     busy_wait: Duration,
@@ -47,6 +48,7 @@ impl ScimTokenServiceBuilder {
             argon2: Argon2Params::default(),
             accept_weak_argon2: false,
             overlap: Duration::ZERO,
+            end_overlap_on_first_use: false,
             expiry: None,
             max_concurrent_hashes: None,
             busy_wait: Duration::from_secs(1),
@@ -75,8 +77,32 @@ impl ScimTokenServiceBuilder {
 
     /// How long the replaced token keeps working after a rotation (default 0: it stops at once, as in
     /// Unleash). Gives identity providers time to pick up the new token.
+    /// Replaces [`overlap_until_first_use`](Self::overlap_until_first_use), if it was set.
     pub fn overlap(mut self, window: Duration) -> Self {
         self.overlap = window;
+        self.end_overlap_on_first_use = false;
+        self
+    }
+
+    /// Keeps the replaced token working until the new token is first verified, by any instance sharing
+    /// the store, or until `max` passes, whichever comes first: rotation without a failed provisioning
+    /// call and without a fixed window. The first successful verification of the new token deletes the
+    /// replaced one from the store before it returns, so from the next request on only the new token
+    /// works, everywhere. Replaces [`overlap`](Self::overlap), if it was set.
+    ///
+    /// ```
+    /// # use scim_token_core::ScimTokenService;
+    /// # use std::time::Duration;
+    /// # fn demo(store: impl scim_token_core::TokenStore) -> scim_token_core::Result<()> {
+    /// // The old token works until the identity provider uses the new one, for a day at the most.
+    /// let service = ScimTokenService::builder(store)
+    ///     .overlap_until_first_use(Duration::from_secs(24 * 3600))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn overlap_until_first_use(mut self, max: Duration) -> Self {
+        self.overlap = max;
+        self.end_overlap_on_first_use = true;
         self
     }
 
@@ -143,6 +169,7 @@ impl ScimTokenServiceBuilder {
             flights: Arc::default(),
             use_writes: crate::bookkeeping::UseWrites::default(),
             overlap: self.overlap,
+            end_overlap_on_first_use: self.end_overlap_on_first_use && !self.overlap.is_zero(),
             expiry: self.expiry,
             clock: self.clock,
             audit: self.audit,

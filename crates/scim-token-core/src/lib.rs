@@ -19,6 +19,7 @@ mod flight;
 mod format;
 mod hashing;
 mod ids;
+mod overlap;
 mod record;
 mod secret;
 mod service;

@@ -52,6 +52,8 @@ pub(crate) struct Inner {
     pub(crate) flights: Arc<Flights>,
     pub(crate) use_writes: UseWrites,
     pub(crate) overlap: Duration,
+    /// Whether the first verification of a new token ends the overlap (`overlap_until_first_use`).
+    pub(crate) end_overlap_on_first_use: bool,
     pub(crate) expiry: Option<Duration>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) audit: Arc<dyn AuditSink>,
@@ -68,6 +70,10 @@ pub struct ScopeStatus {
     pub current: Option<TokenInfo>,
     /// The replaced token's metadata and the end of its overlap window, while it is still accepted.
     pub previous: Option<(TokenInfo, Timestamp)>,
+    /// Whether the overlap ends as soon as the current token is first used
+    /// ([`overlap_until_first_use`](crate::ScimTokenServiceBuilder::overlap_until_first_use)): with a
+    /// `previous` token, the service is waiting for the identity provider to switch to the current one.
+    pub overlap_ends_on_first_use: bool,
 }
 
 impl ScimTokenService {
@@ -78,6 +84,10 @@ impl ScimTokenService {
 
     pub(crate) fn from_inner(inner: Inner) -> Self {
         Self { inner: Arc::new(inner) }
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
     }
 
     /// The token format in use, e.g. to pre-check tokens elsewhere.
@@ -195,6 +205,7 @@ impl ScimTokenService {
             has_token: current.as_ref().is_some_and(|info| live(info.expires_at)),
             current,
             previous,
+            overlap_ends_on_first_use: inner.end_overlap_on_first_use,
         })
     }
 
@@ -213,6 +224,7 @@ impl ScimTokenService {
             tracing::debug!(token_id = %id, reason, "SCIM token rejected");
             return Err(Error::InvalidToken);
         }
+        let first_use_of_current = found.role == TokenRole::Current && found.record.last_used_at.is_none();
         let record = found.record;
         let fingerprint = fingerprint(presented);
         let use_record = UseRecord { stored: record.last_used_at, now, interval_ms: USE_RECORD_INTERVAL_MS };
@@ -227,6 +239,9 @@ impl ScimTokenService {
                     return Err(Error::InvalidToken);
                 }
             }
+        }
+        if first_use_of_current && inner.end_overlap_on_first_use {
+            self.end_overlap_on_first_use(&record.scope, id, now).await;
         }
         Ok(VerifiedToken { scope: record.scope, token_id: id })
     }
@@ -281,7 +296,7 @@ impl ScimTokenService {
         outcome.await.unwrap_or_else(|_| Err(Error::Hashing("the hashing task did not complete".into())))
     }
 
-    fn audit(
+    pub(crate) fn audit(
         &self,
         scope: &Scope,
         actor: &Actor,
