@@ -28,8 +28,13 @@ use subtle::ConstantTimeEq;
 const URL_ENV: &str = "SCIM_TOKEN_TEST_POSTGRES_URL";
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
-/// The server's URL, or `None` (after one line saying so) when nothing listens there.
+/// The server's URL, or `None` (after one line saying so, once) when nothing listens there.
 fn server_url() -> Option<String> {
+    static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    URL.get_or_init(find_server).clone()
+}
+
+fn find_server() -> Option<String> {
     let url = std::env::var(URL_ENV).unwrap_or_else(|_| DEFAULT_URL.to_owned());
     let config: Config = url.parse().expect("SCIM_TOKEN_TEST_POSTGRES_URL is a valid URL");
     let port = config.get_ports().first().copied().unwrap_or(5432);
