@@ -69,6 +69,19 @@ pub enum PostgresStoreError {
         #[source]
         source: PgError,
     },
+    /// The TLS handshake failed: most often a certificate the client does not trust, or a host name
+    /// the certificate does not cover.
+    #[error(
+        "the TLS handshake with PostgreSQL at {target} failed ({source}); check the server's certificate and \
+         the host name in the URL, or give its CA with PostgresStoreBuilder::tls_config"
+    )]
+    TlsHandshake {
+        /// The server.
+        target: Target,
+        /// The client's error.
+        #[source]
+        source: PgError,
+    },
     /// Connecting took longer than the connect timeout.
     #[error(
         "PostgreSQL at {target} did not accept a connection within {timeout:?}; check the network and the \
@@ -250,6 +263,7 @@ impl PostgresStoreError {
             Class::Lost => Self::ConnectionLost { target, source },
             Class::Busy => Self::Busy { target, source },
             Class::Authentication => Self::Authentication { target, source },
+            Class::Tls => Self::TlsHandshake { target, source },
             Class::MissingDatabase => Self::MissingDatabase { target, source },
             Class::PermissionDenied => Self::PermissionDenied { target, schema: schema.to_owned(), source },
             Class::Other => Self::Database { target, source },
@@ -272,6 +286,7 @@ enum Class {
     Lost,
     Busy,
     Authentication,
+    Tls,
     MissingDatabase,
     PermissionDenied,
     Other,
@@ -289,6 +304,7 @@ impl Class {
         match error.to_string().as_str() {
             "error connecting to server" | "timeout waiting for server" => Self::Unreachable,
             "error communicating with the server" => Self::Lost,
+            "error performing TLS handshake" => Self::Tls,
             _ => Self::Other,
         }
     }

@@ -13,7 +13,8 @@
 //! - `replace_current` is one transaction that first locks its scope's row (`SELECT … FOR UPDATE`, the
 //!   row created if missing with `INSERT … ON CONFLICT DO NOTHING`), so rotations of one scope from any
 //!   number of pools or machines run one after the other, each seeing the last one's commit: every one
-//!   succeeds and exactly one current token remains. Revocations take the same lock.
+//!   succeeds and exactly one current token remains. Its statements are prepared once per connection
+//!   and sent together: one round trip. Revocations take the same lock.
 //! - `record_use` is one `UPDATE` outside that lock that skips a row a rotation holds: it never waits
 //!   for a rotation.
 //! - Timestamps are `BIGINT` Unix milliseconds: the core's `Timestamp` exactly, over its whole `i64`

@@ -12,6 +12,7 @@ use scim_token_core::{
     PreviousToken, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup, TokenRecord, TokenRole,
     TokenStore, async_trait,
 };
+use tokio_postgres::types::ToSql;
 
 use crate::error::PostgresStoreError;
 use crate::open::PostgresStoreBuilder;
@@ -323,37 +324,60 @@ async fn replace_current(
     record: TokenRecord,
     keep_previous_until: Option<Timestamp>,
 ) -> Result<(), OpError> {
-    let tx = client.transaction().await?;
+    // Every statement is prepared once per connection (then cached), so the whole transaction below is
+    // sent at once and costs one round trip, not seven: the server runs the statements in order.
+    let prepare = |text: &'static str| client.prepare_cached(text);
+    let (begin, commit) = (prepare("BEGIN").await?, prepare("COMMIT").await?);
+    let create = client.prepare_cached(&sql.create_scope).await?;
+    let lock = client.prepare_cached(&sql.lock_scope).await?;
+    let insert = client.prepare_cached(&sql.insert_current).await?;
     let scope = record.scope.as_str();
+    let (id, hash, created_by) = (record.id.as_str(), &*record.hash, record.created_by.as_str());
+    let (created_at, expires_at, last_used_at) = (
+        record.created_at.unix_millis(),
+        record.expires_at.map(Timestamp::unix_millis),
+        record.last_used_at.map(Timestamp::unix_millis),
+    );
+    let by_scope: [&(dyn ToSql + Sync); 1] = [&scope];
+    let inserted: [&(dyn ToSql + Sync); 7] =
+        [&id, &scope, &hash, &created_at, &created_by, &expires_at, &last_used_at];
     // Every write to a scope's tokens holds its row lock first, so concurrent rotations (any pool, any
-    // host) run one after the other, and each statement below, in read committed, sees the previous
-    // rotation's commit: no unique-index violation, no retry.
-    tx.execute(&tx.prepare_cached(&sql.create_scope).await?, &[&scope]).await?;
-    tx.execute(&tx.prepare_cached(&sql.lock_scope).await?, &[&scope]).await?;
-    match keep_previous_until {
+    // host) run one after the other, and each statement after the lock, in read committed, sees the
+    // previous rotation's commit: no unique-index violation, no retry. If any statement fails, the
+    // server turns the COMMIT into a rollback, and the first failure (in statement order) is returned.
+    let results = match keep_previous_until {
         None => {
-            tx.execute(&tx.prepare_cached(&sql.delete_all).await?, &[&scope]).await?;
+            let delete = client.prepare_cached(&sql.delete_all).await?;
+            let (a, b, c, d, e, f) = tokio::join!(
+                client.execute(&begin, &[]),
+                client.execute(&create, &by_scope),
+                client.execute(&lock, &by_scope),
+                client.execute(&delete, &by_scope),
+                client.execute(&insert, &inserted),
+                client.execute(&commit, &[]),
+            );
+            vec![a, b, c, d, e, f]
         }
         Some(until) => {
-            tx.execute(&tx.prepare_cached(&sql.delete_previous).await?, &[&scope]).await?;
-            tx.execute(&tx.prepare_cached(&sql.demote_current).await?, &[&scope, &until.unix_millis()])
-                .await?;
+            let delete = client.prepare_cached(&sql.delete_previous).await?;
+            let demote = client.prepare_cached(&sql.demote_current).await?;
+            let until = until.unix_millis();
+            let demoted: [&(dyn ToSql + Sync); 2] = [&scope, &until];
+            let (a, b, c, d, e, f, g) = tokio::join!(
+                client.execute(&begin, &[]),
+                client.execute(&create, &by_scope),
+                client.execute(&lock, &by_scope),
+                client.execute(&delete, &by_scope),
+                client.execute(&demote, &demoted),
+                client.execute(&insert, &inserted),
+                client.execute(&commit, &[]),
+            );
+            vec![a, b, c, d, e, f, g]
         }
+    };
+    for result in results {
+        result?;
     }
-    tx.execute(
-        &tx.prepare_cached(&sql.insert_current).await?,
-        &[
-            &record.id.as_str(),
-            &scope,
-            &&*record.hash,
-            &record.created_at.unix_millis(),
-            &record.created_by.as_str(),
-            &record.expires_at.map(Timestamp::unix_millis),
-            &record.last_used_at.map(Timestamp::unix_millis),
-        ],
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -199,3 +199,26 @@ fn log_check_child_entry_point() {
     assert!(logs.contains("migrated the PostgreSQL schema"), "the capture works: {logs}");
     assert!(!logs.contains(PASSWORD), "a log line holds the password: {logs}");
 }
+
+#[tokio::test]
+async fn a_unix_socket_url_works() {
+    const SOCKET_DIR: &str = "/var/run/postgresql";
+    let Some(schema) = TestSchema::new() else { return };
+    let server = server_config().unwrap();
+    let port = server.get_ports().first().copied().unwrap_or(5432);
+    if !std::path::Path::new(&format!("{SOCKET_DIR}/.s.PGSQL.{port}")).exists() {
+        eprintln!("Unix socket test not run: no socket in {SOCKET_DIR}");
+        return;
+    }
+    let url = format!(
+        "postgres://{}@%2Fvar%2Frun%2Fpostgresql:{port}/{}",
+        server.get_user().unwrap_or("postgres"),
+        server.get_dbname().unwrap_or("postgres")
+    );
+    let store = schema.builder().open(&url).await.unwrap();
+    assert!(store.target().as_str().contains("[/var/run/postgresql]"), "{}", store.target());
+    let s = scim_token_core::testkit::scope("socket");
+    let r = scim_token_core::testkit::record(&s);
+    scim_token_core::TokenStore::replace_current(&store, r.clone(), None).await.unwrap();
+    assert_eq!(scim_token_core::TokenStore::load_scope(&store, &s).await.unwrap().current, Some(r));
+}

@@ -13,3 +13,5 @@ mod instances;
 mod migrations;
 mod proxy;
 mod secrets;
+#[cfg(feature = "tls")]
+mod tls;

@@ -1,0 +1,229 @@
+//! The PostgreSQL store's costs beside the baselines they are judged against, measured in the same run.
+//!
+//! | case | baseline | target |
+//! |---|---|---|
+//! | verify, cache hit | the store's own prepared SELECT of the same row, on the same pool, + SHA-256 + ct compare | ≤ 1.3 × |
+//! | generate | bare Argon2id hash at the same parameters | ≤ 1.15 × |
+//! | verify, cache hit, 100 000 scopes | the same with 1 scope | ≤ 1.2 × (flat) |
+//!
+//! The server is `SCIM_TOKEN_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`); each
+//! case works in a schema of its own, dropped afterwards. Without a server the benches print one line
+//! and skip.
+
+mod common;
+
+use std::hint::black_box;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use argon2::password_hash::PasswordHasher;
+use criterion::{Criterion, criterion_group, criterion_main};
+use scim_token::postgres::tokio_postgres::config::Host;
+use scim_token::postgres::tokio_postgres::{Config, NoTls};
+use scim_token::postgres::{PostgresStore, redact_url};
+use scim_token::{ScimTokenService, Scope};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+const URL_ENV: &str = "SCIM_TOKEN_TEST_POSTGRES_URL";
+const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// The server's URL, or `None` (after one line saying so, once) when nothing listens there.
+fn server_url() -> Option<String> {
+    static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    URL.get_or_init(find_server).clone()
+}
+
+fn find_server() -> Option<String> {
+    let url = std::env::var(URL_ENV).unwrap_or_else(|_| DEFAULT_URL.to_owned());
+    let config: Config = url.parse().expect("SCIM_TOKEN_TEST_POSTGRES_URL is a valid URL");
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let listens = match config.get_hosts().first() {
+        Some(Host::Tcp(host)) => (host.as_str(), port).to_socket_addrs().is_ok_and(|mut addrs| {
+            addrs.any(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok())
+        }),
+        Some(Host::Unix(dir)) => dir.join(format!(".s.PGSQL.{port}")).exists(),
+        None => false,
+    };
+    if !listens {
+        println!("postgres benches skipped: nothing listens at {} (set {URL_ENV})", redact_url(&url));
+        return None;
+    }
+    Some(url)
+}
+
+/// A schema of the bench's own, with a store on it; dropped with everything in it.
+struct BenchSchema {
+    url: String,
+    name: String,
+}
+
+impl BenchSchema {
+    fn new(url: &str, label: &str) -> Self {
+        let schema = Self { url: url.to_owned(), name: format!("scim_bench_{label}_{}", std::process::id()) };
+        schema.drop_schema();
+        schema
+    }
+
+    async fn store(&self) -> PostgresStore {
+        PostgresStore::builder().schema(&self.name).open(&self.url).await.unwrap()
+    }
+
+    /// Runs `sql` on a connection of its own.
+    fn execute(&self, sql: &str) {
+        let runtime = common::current_thread();
+        runtime.block_on(async {
+            let (client, connection) =
+                scim_token::postgres::tokio_postgres::connect(&self.url, NoTls).await.unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(sql).await.unwrap();
+        });
+    }
+
+    fn drop_schema(&self) {
+        self.execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name));
+    }
+
+    /// The query `PostgresStore::find_token` runs, on this schema.
+    fn find_token_sql(&self) -> String {
+        format!(
+            "SELECT t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, t.expires_at, \
+             t.last_used_at, s.enabled FROM \"{0}\".tokens t JOIN \"{0}\".scopes s ON s.scope = t.scope \
+             WHERE t.id = $1",
+            self.name
+        )
+    }
+
+    /// Adds `count` filler scopes with a token each, in one statement (through the store every one would
+    /// be a rotation of its own). Follows the schema of `scim-token-postgres`.
+    fn fill(&self, count: usize) {
+        self.execute(&format!(
+            "INSERT INTO \"{0}\".scopes (scope, enabled) SELECT 'filler-' || n, TRUE FROM generate_series(1, {count}) n;
+             INSERT INTO \"{0}\".tokens (id, scope, role, hash, created_at, created_by)
+                 SELECT 'f' || lpad(n::text, 15, '0'), 'filler-' || n, 'current',
+                        '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 0, 'bench'
+                 FROM generate_series(1, {count}) n;
+             ANALYZE \"{0}\".scopes; ANALYZE \"{0}\".tokens;",
+            self.name
+        ));
+    }
+}
+
+impl Drop for BenchSchema {
+    fn drop(&mut self) {
+        self.drop_schema();
+    }
+}
+
+/// Every column of a token row, read as the store reads them.
+type Columns<'a> =
+    (&'a str, &'a str, &'a str, Option<i64>, &'a str, i64, &'a str, Option<i64>, Option<i64>, bool);
+
+/// A service over a store on `schema`, with an enabled token, verified once so the cache holds it.
+fn verified_service(
+    rt: &tokio::runtime::Runtime,
+    schema: &BenchSchema,
+) -> (ScimTokenService, PostgresStore, String) {
+    let store = rt.block_on(schema.store());
+    let service = common::service(store.clone());
+    let token = rt.block_on(common::enabled_token(&service)).expose_secret().to_owned();
+    rt.block_on(service.verify(&token)).unwrap();
+    (service, store, token)
+}
+
+fn cache_hit(c: &mut Criterion) {
+    let Some(url) = server_url() else { return };
+    let rt = common::current_thread();
+    let schema = BenchSchema::new(&url, "verify");
+    let (service, store, token) = verified_service(&rt, &schema);
+    let token = token.as_str();
+
+    let mut group = c.benchmark_group("verify_cache_hit_postgres");
+    // The baseline: the store's own query, prepared and cached on a connection of the store's own pool,
+    // every column read, then the same hashing as a cache hit.
+    let (sql, pool) = (schema.find_token_sql(), store.pool());
+    let fingerprint = <[u8; 32]>::from(Sha256::digest(token.as_bytes()));
+    let baseline = || async {
+        let presented = black_box(token);
+        let client = pool.get().await.unwrap();
+        let statement = client.prepare_cached(&sql).await.unwrap();
+        let row = client.query_opt(&statement, &[&&presented[5..21]]).await.unwrap().unwrap();
+        let columns: Columns<'_> = (
+            row.get(0),
+            row.get(1),
+            row.get(2),
+            row.get(3),
+            row.get(4),
+            row.get(5),
+            row.get(6),
+            row.get(7),
+            row.get(8),
+            row.get(9),
+        );
+        black_box(columns);
+        let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        assert!(bool::from(fingerprint.ct_eq(&actual)));
+    };
+    let verify = || async { service.verify(black_box(token)).await.unwrap() };
+    let cost = common::bench_pair(
+        &mut group,
+        &rt,
+        (31, 300),
+        ("baseline: prepared SELECT on the same pool + SHA-256 + ct compare", baseline),
+        ("scim-token verify", verify),
+    );
+    group.finish();
+    println!("paired: verify_cache_hit_postgres / baseline = {cost:.3}");
+}
+
+fn generate(c: &mut Criterion) {
+    let Some(url) = server_url() else { return };
+    let rt = common::current_thread();
+    let schema = BenchSchema::new(&url, "generate");
+    let service = common::service(rt.block_on(schema.store()));
+    let (scope, admin) = (Scope::default_scope(), common::admin());
+
+    let mut group = c.benchmark_group("generate_postgres");
+    group.sample_size(20);
+    let argon2 = common::bare_argon2();
+    let presented = "scim_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd";
+    let bare =
+        || async { argon2.hash_password_with_salt(presented.as_bytes(), b"0123456789abcdef").unwrap() };
+    let cost = common::bench_pair(
+        &mut group,
+        &rt,
+        (15, 3),
+        ("baseline: bare Argon2id hash", bare),
+        ("scim-token generate", || service.generate(&scope, &admin)),
+    );
+    group.finish();
+    println!("paired: generate_postgres / bare Argon2id hash = {cost:.3}");
+}
+
+fn scope_count(c: &mut Criterion) {
+    let Some(url) = server_url() else { return };
+    let rt = common::current_thread();
+    let (one, many) = (BenchSchema::new(&url, "scopes_1"), BenchSchema::new(&url, "scopes_100k"));
+    let (small, _, small_token) = verified_service(&rt, &one);
+    let (big, _, big_token) = verified_service(&rt, &many);
+    many.fill(99_999);
+    rt.block_on(big.verify(&big_token)).unwrap();
+
+    let mut group = c.benchmark_group("verify_scopes_postgres");
+    let cost = common::bench_pair(
+        &mut group,
+        &rt,
+        (31, 300),
+        ("1 scope", || async { small.verify(black_box(&small_token)).await.unwrap() }),
+        ("100 000 scopes", || async { big.verify(black_box(&big_token)).await.unwrap() }),
+    );
+    group.finish();
+    println!("paired: verify_scopes_postgres 100 000 / 1 = {cost:.3}");
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().measurement_time(Duration::from_secs(4));
+    targets = cache_hit, generate, scope_count
+}
+criterion_main!(benches);
