@@ -22,12 +22,14 @@ const VIEWER: &str = "*:*.walkthrough-viewer";
 const GENERATE: &str = "/api/admin/scim-settings/generate-new-token";
 const SETTINGS: &str = "/api/admin/scim-settings";
 
-fn fast_service(store: impl TokenStore) -> ScimTokenService {
+fn fast_builder(store: impl TokenStore) -> scim_token::ScimTokenServiceBuilder {
     ScimTokenService::builder(store)
         .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
         .danger_accept_weak_argon2_for_tests(true)
-        .build()
-        .unwrap()
+}
+
+fn fast_service(store: impl TokenStore) -> ScimTokenService {
+    fast_builder(store).build().unwrap()
 }
 
 /// A running example server; dropping `stop` (or sending on it) shuts it down gracefully.
@@ -201,4 +203,35 @@ fn admin_credentials_are_checked_at_start() {
     assert!(server::admin_tokens("two words", None).is_err());
     assert!(server::admin_tokens(ADMIN, Some(ADMIN)).is_err(), "the viewer must differ from the admin");
     assert!(server::admin_tokens(ADMIN, None).is_ok());
+}
+
+/// The README's zero-downtime rotation: two example servers on one database file, both with
+/// `overlap_until_first_use`. The identity provider keeps calling with the old token, to either server,
+/// while the administrator pastes the new one; its first call with the new token ends the overlap, and
+/// from the next request on only the new token works, on both servers. No provisioning call fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_until_first_use_fails_no_provisioning_call() {
+    let db = TempDb::new("first-use");
+    let overlap = std::time::Duration::from_secs(24 * 3600);
+    let instance = || async {
+        fast_builder(SqliteStore::open(&db.0).await.unwrap())
+            .overlap_until_first_use(overlap)
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (start(instance().await).await, start(instance().await).await);
+    let old = generate(a.addr).await;
+    assert_eq!(scim(b.addr, &old).await.status, 200);
+
+    let new = generate(a.addr).await;
+    for addr in [a.addr, b.addr, a.addr, b.addr] {
+        assert_eq!(scim(addr, &old).await.status, 200, "the old token works until the new one is used");
+    }
+    assert_eq!(scim(b.addr, &new).await.status, 200, "the provider switches: its first call succeeds");
+    for addr in [a.addr, b.addr] {
+        assert_eq!(scim(addr, &old).await.status, 401, "from the next request on, only the new token works");
+        assert_eq!(scim(addr, &new).await.status, 200);
+    }
+    a.shut_down().await;
+    b.shut_down().await;
 }

@@ -9,6 +9,7 @@
 //! | `SCIM_TOKEN_ADDR` | `127.0.0.1:4242` | where to listen |
 //! | `SCIM_TOKEN_DB` | `scim-token.db` | the SQLite file (created if missing) |
 //! | `SCIM_TOKEN_DATABASE_URL` | none | a `postgres://` URL: use PostgreSQL instead of the SQLite file |
+//! | `SCIM_TOKEN_OVERLAP_UNTIL_FIRST_USE` | none (no overlap) | seconds: after a rotation, the old token works until the new one is first used, or for this long at most |
 //! | `SCIM_TOKEN_ADMIN_TOKEN` | random, printed once | admin API credential (read and write) |
 //! | `SCIM_TOKEN_VIEWER_TOKEN` | none | read-only admin credential: 403 on both `POST` routes |
 //! | `SCIM_TOKEN_LOG` | `info` | log level: `error`, `warn`, `info`, `debug` or `trace` |
@@ -73,7 +74,14 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .parse()
         .map_err(|e| format!("SCIM_TOKEN_ADDR must be an address like {DEFAULT_ADDR}: {e}"))?;
     let (store, db) = open_store().await?;
-    let service = ScimTokenService::builder(store).build()?;
+    let mut service = ScimTokenService::builder(store);
+    if let Some(max) = optional_env("SCIM_TOKEN_OVERLAP_UNTIL_FIRST_USE")? {
+        let seconds: u64 = max.parse().ok().filter(|&s| s > 0).ok_or(
+            "SCIM_TOKEN_OVERLAP_UNTIL_FIRST_USE must be a whole number of seconds, at least 1 (e.g. 86400)",
+        )?;
+        service = service.overlap_until_first_use(std::time::Duration::from_secs(seconds));
+    }
+    let service = service.build()?;
     if enable_on_first_start(&service).await? {
         tracing::info!("first start: SCIM provisioning enabled for the default scope");
     }

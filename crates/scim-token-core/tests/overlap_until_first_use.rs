@@ -63,7 +63,10 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
     let new = a.generate(&scope("default"), &admin()).await.unwrap();
     let status = a.status(&scope("default")).await.unwrap();
     assert!(status.overlap_ends_on_first_use);
-    assert_eq!(status.previous.map(|(info, until)| (info.id, until)), Some((*old.id(), START.saturating_add(MAX))));
+    assert_eq!(
+        status.previous.map(|(info, until)| (info.id, until)),
+        Some((*old.id(), START.saturating_add(MAX)))
+    );
     // The identity provider still sends the old token, to either instance, for as long as it takes.
     for _ in 0..5 {
         clock.advance(Duration::from_secs(60));
