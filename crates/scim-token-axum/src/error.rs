@@ -26,6 +26,10 @@ pub(crate) enum AdminError {
     Forbidden,
     /// 404.
     NotFound,
+    /// 404: the scope has no token with the id in the path (or the id is not a token id).
+    TokenNotFound,
+    /// 403: a state-changing request sent by a browser from another site (see `cross_site`).
+    CrossSite,
     /// 400: the body is not JSON, or not `{"enabled": bool}`.
     BadData(&'static str),
     /// 415.
@@ -120,14 +124,27 @@ impl IntoResponse for AdminError {
                 StatusCode::FORBIDDEN,
                 "NoAccessError",
                 "The provided credentials are valid, but they do not allow changing SCIM settings or \
-                 generating SCIM tokens. Ask an administrator to do it, or for a credential with write \
-                 access.",
+                 generating or revoking SCIM tokens. Ask an administrator to do it, or for a credential \
+                 with write access.",
+            ),
+            Self::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "CrossSiteRequestError",
+                "This request was sent by a page of another site, so it was refused and nothing was \
+                 changed. Use the admin page served by this server, or call the API from a script or \
+                 the command line.",
             ),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 "NotFoundError",
                 "The requested resource was not found. Check the URL, and that SCIM provisioning is \
                  available for your account.",
+            ),
+            Self::TokenNotFound => (
+                StatusCode::NOT_FOUND,
+                "NotFoundError",
+                "There is no SCIM token with this id: it may have been revoked or replaced already. List \
+                 the current tokens with GET /api/admin/scim-settings/tokens.",
             ),
             Self::BadData(message) => (StatusCode::BAD_REQUEST, "BadDataError", *message),
             Self::ContentType => (
@@ -176,7 +193,7 @@ impl IntoResponse for AdminError {
         };
         let body = UnleashError { id: id.clone(), name, message, details: [ErrorDetail { message }] };
         let mut response = (status, Json(body)).into_response();
-        if matches!(self, Self::Busy | Self::StoreUnavailable(_)) {
+        if matches!(self, Self::Busy | Self::StoreUnavailable(_) | Self::Unavailable) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
         }
         response

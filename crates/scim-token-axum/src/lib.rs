@@ -63,18 +63,25 @@
 #![forbid(unsafe_code)]
 
 mod admin_auth;
+mod admin_page;
 mod admin_routes;
 mod credentials;
+mod cross_site;
 mod error;
 mod openapi;
+mod rfc3339;
 mod scim_guard;
+mod token_routes;
 
 pub use async_trait::async_trait;
 
 pub use admin_auth::{
     AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, StaticAdminTokens,
 };
-pub use admin_routes::{AdminRoutes, GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_BODY_LIMIT, SETTINGS_PATH};
+pub use admin_routes::{
+    ADMIN_PAGE_PATH, AdminRoutes, GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_BODY_LIMIT, SETTINGS_PATH,
+    TOKEN_PATH, TOKENS_PATH,
+};
 pub use credentials::{CredentialError, MAX_AUTHORIZATION_LEN, credential_from_headers};
 pub use error::{SCIM_CONTENT_TYPE, ScimError};
 pub use openapi::openapi;
