@@ -205,9 +205,28 @@ impl IntoResponse for AdminError {
 /// `application/scim+json`.
 ///
 /// A refused token is always the same 401 answer, whatever the reason (missing, malformed, unknown,
-/// wrong, expired, revoked, disabled scope), so callers learn nothing. Saturated hashing is a 503 with
-/// `Retry-After`, and so is a store that is busy or unreachable; any other store failure (or a route not
-/// behind the guard) is a 500 whose cause is logged under the error id the answer repeats.
+/// wrong, expired, revoked, another tenant's, disabled scope), so callers learn nothing. Saturated
+/// hashing is a 503 with `Retry-After`, and so is a store that is busy or unreachable; any other store
+/// failure (or a route not behind the guard) is a 500 whose cause is logged under the error id the
+/// answer repeats.
+///
+/// The constructors are public so that a host's own SCIM middleware (its tenant look-up, its rate
+/// limit) answers in exactly the same shape:
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// use scim_token_axum::ScimError;
+///
+/// let refused = ScimError::unauthorized().into_response();
+/// assert_eq!(refused.status(), 401);
+/// assert_eq!(refused.headers()["content-type"], "application/scim+json");
+/// assert!(refused.headers().contains_key("www-authenticate"));
+///
+/// // The cause is logged with a new error id; the answer names only the id.
+/// let down = ScimError::unavailable("tenant directory timed out").into_response();
+/// assert_eq!(down.status(), 503);
+/// assert_eq!(down.headers()["retry-after"], "1");
+/// ```
 #[derive(Debug)]
 pub struct ScimError(ScimErrorKind);
 
@@ -215,7 +234,7 @@ pub struct ScimError(ScimErrorKind);
 enum ScimErrorKind {
     Unauthorized,
     Busy,
-    StoreUnavailable { error_id: String },
+    Unavailable { error_id: String },
     Internal { error_id: String },
 }
 
@@ -223,41 +242,66 @@ enum ScimErrorKind {
 pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 
 impl ScimError {
-    /// The token was not accepted (401).
-    pub(crate) fn unauthorized() -> Self {
+    /// 401 with `WWW-Authenticate: Bearer`: the token was not accepted. The same answer for every
+    /// reason, so use it for any refusal of the caller (a token of another tenant, an unknown tenant…).
+    pub fn unauthorized() -> Self {
         Self(ScimErrorKind::Unauthorized)
     }
 
-    /// Something on the server failed (500); `cause` goes to the log only, with a new error id.
-    pub(crate) fn internal(cause: &dyn std::fmt::Display) -> Self {
+    /// 503 with `Retry-After`: too many requests are being authenticated at once. Nothing is logged
+    /// here; the caller decides what overload is worth logging.
+    pub fn busy() -> Self {
+        Self(ScimErrorKind::Busy)
+    }
+
+    /// 503 with `Retry-After`: something the request needs (the token store, a tenant directory) is
+    /// busy or unreachable. `cause` goes to the log at WARN only, with a new error id that the answer
+    /// repeats; it is never sent to the caller.
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        let error_id = error_id();
+        tracing::warn!(error_id, %cause, "SCIM request refused: a service it needs is unavailable");
+        Self(ScimErrorKind::Unavailable { error_id })
+    }
+
+    /// 500: something on the server failed. `cause` goes to the log at ERROR only, with a new error id
+    /// that the answer repeats; it is never sent to the caller.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
         let error_id = error_id();
         tracing::error!(error_id, %cause, "SCIM request failed");
         Self(ScimErrorKind::Internal { error_id })
-    }
-
-    /// Maps a verification error.
-    pub(crate) fn from_verify(error: scim_token_core::Error) -> Self {
-        match error {
-            scim_token_core::Error::InvalidToken => Self::unauthorized(),
-            scim_token_core::Error::Busy => {
-                tracing::warn!("SCIM token check refused: hashing is saturated");
-                Self(ScimErrorKind::Busy)
-            }
-            other if other.is_transient() => {
-                let error_id = error_id();
-                tracing::warn!(error_id, error = %other, "SCIM token check refused: the token store is unavailable");
-                Self(ScimErrorKind::StoreUnavailable { error_id })
-            }
-            other => Self::internal(&other),
-        }
     }
 
     /// The answer's status: 401, 503 or 500.
     pub fn status(&self) -> StatusCode {
         match self.0 {
             ScimErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
-            ScimErrorKind::Busy | ScimErrorKind::StoreUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ScimErrorKind::Busy | ScimErrorKind::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ScimErrorKind::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The error id the answer and the log share, for 503s about an unavailable service and 500s.
+    pub fn error_id(&self) -> Option<&str> {
+        match &self.0 {
+            ScimErrorKind::Unavailable { error_id } | ScimErrorKind::Internal { error_id } => Some(error_id),
+            ScimErrorKind::Unauthorized | ScimErrorKind::Busy => None,
+        }
+    }
+}
+
+/// How a host answers a failed [`ScimTokenService::verify`](scim_token_core::ScimTokenService::verify)
+/// or `verify_for` itself: a refused token is 401, saturated hashing or a busy or unreachable store
+/// 503, anything else 500 (logged).
+impl From<scim_token_core::Error> for ScimError {
+    fn from(error: scim_token_core::Error) -> Self {
+        match error {
+            scim_token_core::Error::InvalidToken => Self::unauthorized(),
+            scim_token_core::Error::Busy => {
+                tracing::warn!("SCIM token check refused: hashing is saturated");
+                Self::busy()
+            }
+            other if other.is_transient() => Self::unavailable(other),
+            other => Self::internal(other),
         }
     }
 }
@@ -266,9 +310,9 @@ impl std::fmt::Display for ScimError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
             ScimErrorKind::Unauthorized => f.write_str("the SCIM token was not accepted"),
-            ScimErrorKind::Busy => f.write_str("too many SCIM token checks are running at once"),
-            ScimErrorKind::StoreUnavailable { error_id } => write!(f, "token store unavailable {error_id}"),
-            ScimErrorKind::Internal { error_id } => write!(f, "internal error {error_id}"),
+            ScimErrorKind::Busy => f.write_str("too many SCIM requests are being authenticated at once"),
+            ScimErrorKind::Unavailable { error_id } => write!(f, "service unavailable, error id {error_id}"),
+            ScimErrorKind::Internal { error_id } => write!(f, "internal error, error id {error_id}"),
         }
     }
 }
@@ -286,13 +330,14 @@ impl IntoResponse for ScimError {
         let detail = match &self.0 {
             ScimErrorKind::Unauthorized => UNAUTHORIZED_DETAIL.to_owned(),
             ScimErrorKind::Busy => BUSY_DETAIL.to_owned(),
-            ScimErrorKind::StoreUnavailable { error_id } => format!(
-                "The SCIM token cannot be checked right now because the token store is busy or unreachable. \
-                 Retry in a moment; if it keeps failing, give the server's operator the error id {error_id}."
+            ScimErrorKind::Unavailable { error_id } => format!(
+                "The SCIM request cannot be served right now because a service the server needs (such as \
+                 its token store) is busy or unreachable. Retry in a moment; if it keeps failing, give the \
+                 server's operator the error id {error_id}."
             ),
             ScimErrorKind::Internal { error_id } => format!(
-                "The server could not check the SCIM token. Retry; if it keeps failing, give the server's \
-                 operator the error id {error_id}."
+                "The server could not complete the SCIM request. Retry; if it keeps failing, give the \
+                 server's operator the error id {error_id}."
             ),
         };
         let body = json!({
@@ -307,7 +352,7 @@ impl IntoResponse for ScimError {
             ScimErrorKind::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="SCIM""#));
             }
-            ScimErrorKind::Busy | ScimErrorKind::StoreUnavailable { .. } => {
+            ScimErrorKind::Busy | ScimErrorKind::Unavailable { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
             }
             ScimErrorKind::Internal { .. } => {}
@@ -377,7 +422,7 @@ mod tests {
             (Error::Hashing("LEAK argon2".into()), 500),
         ];
         for (error, status) in cases {
-            let response = ScimError::from_verify(error).into_response();
+            let response = ScimError::from(error).into_response();
             assert_eq!(response.status().as_u16(), status);
             assert_eq!(response.headers()[header::CONTENT_TYPE], SCIM_CONTENT_TYPE);
             assert_eq!(response.headers().contains_key(header::WWW_AUTHENTICATE), status == 401);
@@ -387,6 +432,26 @@ mod tests {
             assert_eq!(body["status"], status.to_string());
             assert!(!body.to_string().contains("LEAK"), "{body}");
         }
+    }
+
+    #[tokio::test]
+    async fn public_constructors_answer_like_the_guard() {
+        let unauthorized = ScimError::unauthorized();
+        assert_eq!(unauthorized.error_id(), None);
+        assert_eq!(
+            body(unauthorized.into_response()).await,
+            body(ScimError::from(Error::InvalidToken).into_response()).await
+        );
+        let unavailable = ScimError::unavailable("LEAK tenant db");
+        let id = unavailable.error_id().unwrap().to_owned();
+        let response = unavailable.into_response();
+        assert_eq!(response.status(), 503);
+        let text = body(response).await.to_string();
+        assert!(text.contains(&id) && !text.contains("LEAK"), "{text}");
+        let internal = ScimError::internal("LEAK bug");
+        assert_eq!(internal.status(), 500);
+        assert!(internal.error_id().is_some());
+        assert_eq!(ScimError::busy().into_response().headers()[header::RETRY_AFTER], "1");
     }
 
     #[test]
