@@ -38,3 +38,9 @@ pub use scim_token_sqlite as sqlite;
 /// The axum adapter (feature `axum`).
 #[cfg(feature = "axum")]
 pub use scim_token_axum as axum;
+
+/// The README's Rust examples, compiled and run as doc tests so they cannot drift from the API. Only the
+/// conformance-suite example is `ignore`d: it names the reader's own store.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
