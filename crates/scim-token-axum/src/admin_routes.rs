@@ -249,17 +249,19 @@ pub(crate) struct UpdateScimSettingsBody {
     summary = "Generates a new SCIM API token.",
     description = "Generates a new SCIM API token. Previously generated tokens will be invalidated. The \
                    token is shown once. Any request body is ignored and never read.",
-    params(("Authorization" = String, Header, description = "An admin API token, raw or after `Bearer `.")),
+    security(("adminToken" = [])),
     responses(
         (status = 200, description = "The new token. It is shown once and cannot be read again.",
-            body = ScimTokenBody),
-        (status = 401, description = "Authorization information is missing or invalid. Provide a valid API token as the `authorization` header, e.g. `authorization:*.*.my-admin-token`.",
+            body = ScimTokenBody,
+            links(("listTokens" = (
+                operation_id = "list-scim-tokens",
+                description = "Lists the new token's metadata (its id, creation time and author)."
+            )))),
+        (status = 401, description = "Authorization information is missing or invalid. Provide a valid API token as the `authorization` header, e.g. `authorization:*:*.my-admin-token`.",
             body = UnleashError),
-        (status = 403, description = "The provided user credentials are valid, but the user does not have the necessary permissions to perform this operation",
+        (status = 403, description = "The provided user credentials are valid, but the user does not have the necessary permissions to perform this operation (or the request was sent by a page of another site, when cross-site protection is on).",
             body = UnleashError),
         (status = 404, description = "The requested resource was not found.", body = UnleashError),
-        (status = 503, description = "Too many token operations at once; retry after `Retry-After` seconds.",
-            body = UnleashError),
     )
 )]
 pub(crate) async fn generate_new_token(
@@ -282,7 +284,7 @@ pub(crate) async fn generate_new_token(
     path = SETTINGS_PATH,
     operation_id = "get-scim-settings",
     tag = "SCIM",
-    params(("Authorization" = String, Header, description = "An admin API token, raw or after `Bearer `.")),
+    security(("adminToken" = [])),
     responses(
         (status = 200, description = "The SCIM settings.", body = ScimSettingsBody),
         (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
@@ -305,13 +307,13 @@ pub(crate) async fn get_settings(
     path = SETTINGS_PATH,
     operation_id = "update-scim-settings",
     tag = "SCIM",
-    params(("Authorization" = String, Header, description = "An admin API token, raw or after `Bearer `.")),
+    security(("adminToken" = [])),
     request_body = UpdateScimSettingsBody,
     responses(
         (status = 200, description = "The setting was saved. No body."),
         (status = 400, description = "The body is not `{\"enabled\": bool}`.", body = UnleashError),
         (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
-        (status = 403, description = "The credentials may not change the SCIM settings.",
+        (status = 403, description = "The credentials may not change the SCIM settings, or the request was sent by a page of another site.",
             body = UnleashError),
         (status = 404, description = "The requested resource was not found.", body = UnleashError),
         (status = 413, description = "The body is larger than 1 KiB.", body = UnleashError),

@@ -84,5 +84,5 @@ pub use admin_routes::{
 };
 pub use credentials::{CredentialError, MAX_AUTHORIZATION_LEN, credential_from_headers};
 pub use error::{SCIM_CONTENT_TYPE, ScimError};
-pub use openapi::openapi;
+pub use openapi::{ADMIN_SECURITY_SCHEME, SCIM_SECURITY_SCHEME, openapi};
 pub use scim_guard::{ScimCaller, ScimGuard, ScimGuardLayer};

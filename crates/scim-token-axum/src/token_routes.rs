@@ -78,11 +78,17 @@ impl TokenInfoBody {
     path = TOKENS_PATH,
     operation_id = "list-scim-tokens",
     tag = "SCIM",
+    security(("adminToken" = [])),
     description = "The metadata of the scope's SCIM tokens: the current one (first) and, while an overlap \
                    window keeps it, the previous one. An empty list when there is none. Never a secret or \
                    a hash.",
     responses(
-        (status = 200, description = "The tokens, current first.", body = [TokenInfoBody]),
+        (status = 200, description = "The tokens, current first.", body = [TokenInfoBody],
+            links(("revokeFirstToken" = (
+                operation_id = "revoke-scim-token",
+                parameters(("id" = "$response.body#/0/id")),
+                description = "Revokes the first listed token (the current one)."
+            )))),
         (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
         (status = 403, description = "The credentials may not read the SCIM tokens.", body = UnleashError),
         (status = 404, description = "The requested resource was not found.", body = UnleashError),
@@ -113,6 +119,7 @@ pub(crate) async fn list_tokens(
     path = TOKEN_PATH,
     operation_id = "revoke-scim-token",
     tag = "SCIM",
+    security(("adminToken" = [])),
     description = "Revokes one SCIM token, current or previous (e.g. to end an overlap window early): it \
                    stops working at once. Revoking the current token leaves the scope without one \
                    (`hasToken` false) until a new one is generated. Any request body is ignored.",
@@ -152,6 +159,7 @@ pub(crate) async fn revoke_token(
     path = TOKENS_PATH,
     operation_id = "revoke-all-scim-tokens",
     tag = "SCIM",
+    security(("adminToken" = [])),
     description = "Revokes every SCIM token of the scope: they stop working at once, and `hasToken` becomes \
                    false until a new token is generated. Succeeds when there is no token too. Any request \
                    body is ignored.",
