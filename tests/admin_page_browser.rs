@@ -1,6 +1,6 @@
 //! The admin page of the example server, driven in headless Chromium as an administrator would: enter
 //! the credential, enable SCIM, generate, confirm, copy, call the SCIM API with the token, rotate,
-//! reload, revoke. A screenshot after the first generate goes to `target/browser-test/`.
+//! reload, revoke one, revoke all. Screenshots go to `target/browser-test/`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test says so in one line and
 //! passes, unless `CI` is set: then it fails.
@@ -124,9 +124,10 @@ async fn an_administrator_manages_the_token_in_a_real_browser() {
             !browser::in_ci(),
             "CI is set but chromium or chromedriver is missing: apt-get install chromium chromium-driver"
         );
-        println!(
-            "admin page browser test NOT run: chromium and chromedriver not found (apt-get install chromium chromium-driver)"
-        );
+        // Straight to stderr: the test harness swallows println! of a passing test.
+        let line = "admin page browser test NOT run: chromium and chromedriver not found \
+                    (apt-get install chromium chromium-driver)\n";
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
         return;
     };
     let service = ScimTokenService::builder(SqliteStore::open_in_memory().await.unwrap())
@@ -135,7 +136,7 @@ async fn an_administrator_manages_the_token_in_a_real_browser() {
         .build()
         .unwrap();
     let addr = serve(service.clone()).await;
-    let browser = browser::Browser::start(&chromium, &driver, 1024, 1280).await;
+    let browser = browser::Browser::start(&chromium, &driver, 1024, 1320).await;
     let outcome =
         tokio::time::timeout(Duration::from_secs(180), walk_through(&browser.client, addr, &service)).await;
     browser.close().await;
@@ -147,7 +148,12 @@ async fn walk_through(c: &Client, addr: SocketAddr, service: &ScimTokenService) 
     c.goto(&page).await.unwrap();
     assert_eq!(c.title().await.unwrap(), "SCIM provisioning");
 
-    // 1. The credential: asked for, kept in memory only (not in storage, cookies or the URL).
+    // 1. The credential: a wrong one is refused on the page; the right one is kept in memory only
+    //    (not in storage, cookies or the URL).
+    displayed(c, "credential").await.send_keys("*:*.not-the-admin").await.unwrap();
+    click(c, "connect").await;
+    status_is(c, "That admin token was not accepted. Check it and try again.").await;
+    assert!(!displayed(c, "generate").await.is_enabled().await.unwrap(), "no write without access");
     connect(c).await;
     let kept = c
         .execute(
@@ -207,12 +213,25 @@ async fn walk_through(c: &Client, addr: SocketAddr, service: &ScimTokenService) 
     assert_eq!(shown.prop("textContent").await.unwrap().as_deref(), Some(""));
     assert!(!c.source().await.unwrap().contains(&second));
 
-    // 6. Revoke every token: the second one stops working too.
+    // 6. Revoke the listed token: it stops working at once.
     connect(c).await;
+    click(c, "revoke").await;
+    confirm(c, "It stops working at once").await;
+    status_is(c, &format!("Token {} was revoked.", &second["scim_".len().."scim_".len() + 16])).await;
+    assert_eq!(scim_status(addr, &second).await, 401);
+    assert_eq!(displayed(c, "has-token").await.text().await.unwrap(), "No token");
+
+    // 7. Generate a third token and revoke every token: it stops working too.
+    click(c, "generate").await;
+    confirm(c, "shown once").await;
+    let third = new_token(c, Some(&second)).await;
+    assert_eq!(scim_status(addr, &third).await, 200);
     click(c, "revoke-all").await;
     confirm(c, "Every SCIM token stops working at once").await;
     status_is(c, "Every token was revoked.").await;
-    assert_eq!(scim_status(addr, &second).await, 401);
-    assert_eq!(displayed(c, "has-token").await.text().await.unwrap(), "No token");
+    assert_eq!(scim_status(addr, &third).await, 401);
+    assert!(!displayed(c, "no-tokens").await.text().await.unwrap().is_empty());
     assert!(c.find_all(Locator::Css(&by_id("token-row"))).await.unwrap().is_empty());
+    let panel = c.find(Locator::Css(&by_id("new-token"))).await.unwrap();
+    assert!(!panel.is_displayed().await.unwrap(), "a revoked token is not left on display");
 }

@@ -254,7 +254,11 @@
       ? 'This is the current token: provisioning fails until you generate a new one.'
       : 'This is the previous token, still accepted during the overlap window.';
     ask(`Revoke token ${token.id}?`, `It stops working at once. ${what}`, 'Revoke token', () =>
-      write(() => call('DELETE', TOKENS + '/' + encodeURIComponent(token.id)), `Token ${token.id} was revoked.`));
+      write(async () => {
+        // The token on display, if any, is the current one: revoked, it is of no use any more.
+        if (token.role === 'current') forgetToken();
+        await call('DELETE', TOKENS + '/' + encodeURIComponent(token.id));
+      }, `Token ${token.id} was revoked.`));
   }
 
   ui.form.addEventListener('submit', async (event) => {
