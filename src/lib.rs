@@ -39,8 +39,7 @@ pub use scim_token_sqlite as sqlite;
 #[cfg(feature = "axum")]
 pub use scim_token_axum as axum;
 
-/// The README's Rust examples, compiled and run as doc tests so they cannot drift from the API. Only the
-/// conformance-suite example is `ignore`d: it names the reader's own store.
+/// The README's Rust examples, compiled and run as doc tests so they cannot drift from the API.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -3,13 +3,18 @@
 //! SCIM routes that verifies the token an identity provider sends.
 //!
 //! - [`AdminRoutes`]: `POST /api/admin/scim-settings/generate-new-token`, `GET`/`POST
-//!   /api/admin/scim-settings` and, opt-in, `GET /api/openapi.json` ([`openapi`]); a `Router<S>` for any
-//!   host state, to merge.
+//!   /api/admin/scim-settings`, the token inventory (`GET`/`DELETE /api/admin/scim-settings/tokens`,
+//!   `DELETE /api/admin/scim-settings/tokens/{id}`) and, opt-in, `GET /api/openapi.json` ([`openapi`])
+//!   and the admin page at `GET /admin/scim` ([`AdminRoutes::with_admin_page`], which also turns on
+//!   [cross-site protection](AdminRoutes::with_cross_site_protection)); a `Router<S>` for any host
+//!   state, to merge.
 //! - [`AdminAuthenticator`]: the host decides who is an admin (401/403/404/503).
 //!   [`StaticAdminTokens`] is a ready-made one; [`credential_from_headers`] reads a credential sent raw
 //!   or as `Bearer …`.
 //! - [`ScimGuardLayer`] + [`ScimCaller`]: verify `Authorization: Bearer <token>` on SCIM routes and hand
-//!   the verified scope to handlers; refusals are RFC 7644 error bodies ([`ScimError`]).
+//!   the verified scope to handlers, for any tenant or, with [`ScimGuardLayer::per_tenant`], only the
+//!   tenant named in the path; refusals are RFC 7644 error bodies ([`ScimError`], whose constructors a
+//!   host's own middleware can use).
 //!
 //! ```
 //! use axum::body::{Body, to_bytes};
