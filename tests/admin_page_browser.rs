@@ -1,6 +1,7 @@
 //! The admin page of the example server, driven in headless Chromium as an administrator would: enter
 //! the credential, enable SCIM, generate, confirm, copy, call the SCIM API with the token, rotate,
-//! reload, revoke one, revoke all. Screenshots go to `target/browser-test/`.
+//! reload, revoke one, revoke all; and, for a host with cookie sessions, without any credential on the
+//! page. Screenshots go to `target/browser-test/`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test says so in one line and
 //! passes, unless `CI` is set: then it fails.
@@ -20,10 +21,17 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use axum::Router;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use axum::routing::get;
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
+use scim_token::axum::{
+    AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, AdminRoutes, ScimGuardLayer, async_trait,
+};
 use scim_token::sqlite::SqliteStore;
-use scim_token::{Argon2Params, ScimTokenService, Scope};
+use scim_token::{Actor, Argon2Params, ScimTokenService, Scope};
 
 const ADMIN: &str = "*:*.browser-test-admin";
 /// A bound on how long the page may take to show the outcome of one action. Waiting on the browser, an
@@ -117,24 +125,19 @@ async fn connect(c: &Client) {
     status_is(c, "Connected.").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_administrator_manages_the_token_in_a_real_browser() {
-    let Some((chromium, driver)) = browser::binaries() else {
-        assert!(
-            !browser::in_ci(),
-            "CI is set but chromium or chromedriver is missing: apt-get install chromium chromium-driver"
-        );
-        // Straight to stderr: the test harness swallows println! of a passing test.
-        let line = "admin page browser test NOT run: chromium and chromedriver not found \
-                    (apt-get install chromium chromium-driver)\n";
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
-        return;
-    };
-    let service = ScimTokenService::builder(SqliteStore::open_in_memory().await.unwrap())
+fn fast_service(store: SqliteStore) -> ScimTokenService {
+    ScimTokenService::builder(store)
         .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
         .danger_accept_weak_argon2_for_tests(true)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_manages_the_token_in_a_real_browser() {
+    let Some((chromium, driver)) = browser::binaries_or_skip() else { return };
+    let _one = browser::ONE_AT_A_TIME.lock().await;
+    let service = fast_service(SqliteStore::open_in_memory().await.unwrap());
     let addr = serve(service.clone()).await;
     let browser = browser::Browser::start(&chromium, &driver, 1024, 1320).await;
     let outcome =
@@ -234,4 +237,71 @@ async fn walk_through(c: &Client, addr: SocketAddr, service: &ScimTokenService) 
     assert!(c.find_all(Locator::Css(&by_id("token-row"))).await.unwrap().is_empty());
     let panel = c.find(Locator::Css(&by_id("new-token"))).await.unwrap();
     assert!(!panel.is_displayed().await.unwrap(), "a revoked token is not left on display");
+}
+
+/// A host whose admins sign in with a session cookie (here: one fixed cookie) instead of a header.
+struct CookieSessions;
+
+#[async_trait]
+impl AdminAuthenticator for CookieSessions {
+    async fn authenticate(&self, parts: &Parts, _: AdminAction) -> Result<AdminGrant, AdminRejection> {
+        let cookies = parts.headers.get_all(COOKIE).iter().filter_map(|value| value.to_str().ok());
+        if cookies.flat_map(|value| value.split(';')).any(|cookie| cookie.trim() == SESSION_COOKIE) {
+            let actor = Actor::new("session admin").unwrap();
+            Ok(AdminGrant { actor, scope: Scope::default_scope() })
+        } else {
+            Err(AdminRejection::Unauthenticated)
+        }
+    }
+}
+
+const SESSION_COOKIE: &str = "session=admin-session";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_cookie_sessions_the_page_needs_no_credential() {
+    let Some((chromium, driver)) = browser::binaries_or_skip() else {
+        return;
+    };
+    let _one = browser::ONE_AT_A_TIME.lock().await;
+    let service = fast_service(SqliteStore::open_in_memory().await.unwrap());
+    service.set_enabled(&Scope::default_scope(), true, &Actor::new("setup").unwrap()).await.unwrap();
+    let scim = Router::new()
+        .route(server::SERVICE_PROVIDER_CONFIG_PATH, get(|| async { "ok" }))
+        .route_layer(ScimGuardLayer::new(service.clone()));
+    let app = Router::new()
+        .merge(AdminRoutes::new(service.clone(), CookieSessions).with_admin_page().into_router())
+        .merge(scim);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let browser = browser::Browser::start(&chromium, &driver, 1024, 1320).await;
+    let c = &browser.client;
+    let outcome = tokio::time::timeout(Duration::from_secs(120), async {
+        // Without the session the page asks for a credential; once the host's cookie is set, it does not.
+        c.goto(&format!("http://{addr}/admin/scim")).await.unwrap();
+        displayed(c, "credential").await;
+        c.execute(&format!("document.cookie = '{SESSION_COOKIE}; path=/; SameSite=Strict';"), vec![])
+            .await
+            .unwrap();
+        c.refresh().await.unwrap();
+        let signed_in = until("signed in with the session", || async {
+            let text = c.find(Locator::Id("connected-text")).await.ok()?.text().await.ok()?;
+            (!text.is_empty()).then_some(text)
+        })
+        .await;
+        assert_eq!(signed_in, "Signed in with your browser session.");
+        assert!(!c.find(Locator::Css(&by_id("credential"))).await.unwrap().is_displayed().await.unwrap());
+
+        click(c, "generate").await;
+        confirm(c, "shown once").await;
+        let token = new_token(c, None).await;
+        status_is(c, "Token generated.").await;
+        assert_eq!(scim_status(addr, &token).await, 200);
+        let listed = service.status(&Scope::default_scope()).await.unwrap();
+        assert_eq!(listed.current.unwrap().created_by.as_str(), "session admin");
+    })
+    .await;
+    browser.close().await;
+    outcome.expect("the cookie-session walkthrough did not finish in 2 minutes");
 }

@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -29,6 +30,31 @@ const CHROMIUM_FLAGS: [&str; 7] = [
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false"))
 }
+
+/// The browser and driver binaries; `None` when they are missing, after one line on stderr (once per
+/// test binary) saying the browser tests did not run. Panics instead when `CI` is set: there the
+/// browser tests must run.
+pub fn binaries_or_skip() -> Option<(PathBuf, PathBuf)> {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    let found = binaries();
+    if found.is_none() {
+        assert!(
+            !in_ci(),
+            "CI is set but chromium or chromedriver is missing: apt-get install chromium chromium-driver"
+        );
+        SAID.call_once(|| {
+            // Straight to stderr: the test harness swallows println! of a passing test.
+            let line = "admin page browser tests NOT run: chromium and chromedriver not found \
+                        (apt-get install chromium chromium-driver)\n";
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+        });
+    }
+    found
+}
+
+/// One browser at a time: tests in one binary run in parallel, and two Chromiums on a 2-core machine
+/// only make each slower.
+pub static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The browser and driver binaries, if both are installed.
 pub fn binaries() -> Option<(PathBuf, PathBuf)> {
@@ -60,7 +86,10 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and opens a session of `chromium` with a `width` × `height` window.
     pub async fn start(chromium: &Path, driver: &Path, width: u32, height: u32) -> Browser {
-        let profile = std::env::temp_dir().join(format!("scim-token-browser-{}", std::process::id()));
+        static SESSIONS: AtomicUsize = AtomicUsize::new(0);
+        let session = SESSIONS.fetch_add(1, Ordering::Relaxed);
+        let profile =
+            std::env::temp_dir().join(format!("scim-token-browser-{}-{session}", std::process::id()));
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).unwrap();
         let (driver, port) = spawn_driver(driver);
