@@ -161,6 +161,7 @@ async fn host_rejections_map_to_404_403_and_503() {
     assert_eq!(assert_unleash_error(&call(&app, with("nobody")).await, 401), "AuthenticationRequired");
     let unavailable = call(&app, with("unavailable")).await;
     assert_eq!(assert_unleash_error(&unavailable, 503), "ServiceUnavailable");
+    assert_eq!(unavailable.header("retry-after"), Some("1"), "every 503 says when to retry");
 }
 
 #[tokio::test]
