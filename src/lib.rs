@@ -44,3 +44,8 @@ pub use scim_token_postgres as postgres;
 /// The axum adapter (feature `axum`).
 #[cfg(feature = "axum")]
 pub use scim_token_axum as axum;
+
+/// The README's Rust examples, compiled and run as doc tests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -21,6 +21,7 @@ const ADMIN: &str = "*:*.walkthrough-admin";
 const VIEWER: &str = "*:*.walkthrough-viewer";
 const GENERATE: &str = "/api/admin/scim-settings/generate-new-token";
 const SETTINGS: &str = "/api/admin/scim-settings";
+const TOKENS: &str = "/api/admin/scim-settings/tokens";
 
 fn fast_builder(store: impl TokenStore) -> scim_token::ScimTokenServiceBuilder {
     ScimTokenService::builder(store)
@@ -108,8 +109,29 @@ async fn readme_walkthrough() {
     let doc = send(addr, "GET", "/api/openapi.json", &[], b"").await.json();
     assert_eq!(doc["paths"][GENERATE]["post"]["operationId"], "generate-new-token");
 
+    // The per-tenant URL accepts the token on its own tenant's path (`default`) only.
+    let bearer = format!("Bearer {second}");
+    let own = send_auth(addr, "GET", "/scim/v2/default/ServiceProviderConfig", &bearer).await;
+    assert_eq!(own.status, 200, "{}", own.text());
+    let other = send_auth(addr, "GET", "/scim/v2/acme/ServiceProviderConfig", &bearer).await;
+    assert_eq!((other.status, other.header("content-type")), (401, Some("application/scim+json")));
+
+    // The token inventory: one current token; revoking them all stops it at once.
+    let tokens = send_auth(addr, "GET", TOKENS, ADMIN).await.json();
+    assert_eq!(tokens.as_array().unwrap().len(), 1, "{tokens}");
+    assert_eq!((&tokens[0]["role"], &tokens[0]["createdBy"]), (&"current".into(), &"admin".into()));
+    assert_eq!(send_auth(addr, "DELETE", TOKENS, VIEWER).await.status, 403);
+    assert_eq!(send_auth(addr, "DELETE", TOKENS, ADMIN).await.status, 204);
+    assert_eq!(scim(addr, &second).await.status, 401);
+    assert_eq!(send_auth(addr, "GET", SETTINGS, ADMIN).await.json()["hasToken"], false);
+
+    // The admin page is served, with its script and style sheet, without credentials.
+    let page = send(addr, "GET", "/admin/scim", &[], b"").await;
+    assert_eq!(page.status, 200);
+    assert!(page.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
+
     // Unknown paths are 404s, with or without a token.
-    assert_eq!(send_auth(addr, "GET", "/scim/v2/Users", &format!("Bearer {second}")).await.status, 404);
+    assert_eq!(send_auth(addr, "GET", "/scim/v2/Users", &bearer).await.status, 404);
     assert_eq!(send(addr, "GET", "/nothing-here", &[], b"").await.status, 404);
 
     running.shut_down().await;

@@ -11,12 +11,15 @@
 //! | `SCIM_TOKEN_DATABASE_URL` | none | a `postgres://` URL: use PostgreSQL instead of the SQLite file |
 //! | `SCIM_TOKEN_OVERLAP_UNTIL_FIRST_USE` | none (no overlap) | seconds: after a rotation, the old token works until the new one is first used, or for this long at most |
 //! | `SCIM_TOKEN_ADMIN_TOKEN` | random, printed once | admin API credential (read and write) |
-//! | `SCIM_TOKEN_VIEWER_TOKEN` | none | read-only admin credential: 403 on both `POST` routes |
+//! | `SCIM_TOKEN_VIEWER_TOKEN` | none | read-only admin credential: 403 on every `POST` and `DELETE` |
 //! | `SCIM_TOKEN_LOG` | `info` | log level: `error`, `warn`, `info`, `debug` or `trace` |
 //! | `SCIM_TOKEN_MAX_CONNECTIONS` | 10 000, less if the file-handle limit is lower | connections open at once |
 //!
 //! Routes: `POST /api/admin/scim-settings/generate-new-token`, `GET`/`POST /api/admin/scim-settings`,
-//! `GET /api/openapi.json`, and `GET /scim/v2/ServiceProviderConfig` (needs the SCIM token).
+//! `GET`/`DELETE /api/admin/scim-settings/tokens`, `DELETE /api/admin/scim-settings/tokens/{id}`,
+//! `GET /api/openapi.json`, the admin page at `GET /admin/scim`, and `GET /scim/v2/ServiceProviderConfig`
+//! and `GET /scim/v2/{tenant}/ServiceProviderConfig` (both need the SCIM token; the second only that
+//! tenant's, here `default`).
 //!
 //! SCIM provisioning is enabled on the first start, so generate-then-call works at once. Logs never hold
 //! a token or a database password; the admin credential is printed to stdout once, only when it was
@@ -44,7 +47,8 @@ use axum::{Json, Router};
 use rand::TryRng;
 use rand::rngs::SysRng;
 use scim_token::axum::{
-    AdminAccess, AdminRoutes, SCIM_CONTENT_TYPE, ScimCaller, ScimGuardLayer, StaticAdminTokens,
+    ADMIN_PAGE_PATH, AdminAccess, AdminRoutes, SCIM_CONTENT_TYPE, ScimCaller, ScimGuardLayer,
+    StaticAdminTokens,
 };
 use scim_token::postgres::{PostgresStore, redact_url};
 use scim_token::sqlite::SqliteStore;
@@ -54,8 +58,11 @@ use tokio::net::TcpListener;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:4242";
 const DEFAULT_DB: &str = "scim-token.db";
-/// The one SCIM route this example serves.
+/// The SCIM route this example serves, for a token of any tenant.
 pub const SERVICE_PROVIDER_CONFIG_PATH: &str = "/scim/v2/ServiceProviderConfig";
+/// The same route under a per-tenant URL: only a token of the tenant in the path is accepted. This
+/// example's admins manage the `default` tenant, so `/scim/v2/default/ServiceProviderConfig` is theirs.
+pub const TENANT_SERVICE_PROVIDER_CONFIG_PATH: &str = "/scim/v2/{tenant}/ServiceProviderConfig";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -113,7 +120,9 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}; set SCIM_TOKEN_ADDR to a free address"))?;
-    tracing::info!(addr = %listener.local_addr()?, db, max_connections = limits.max_connections, "listening");
+    let local = listener.local_addr()?;
+    tracing::info!(addr = %local, db, max_connections = limits.max_connections, "listening");
+    println!("Admin page: http://{local}{ADMIN_PAGE_PATH}\n");
     let connections = Arc::new(serve::ConnectionCount::default());
     serve::serve(listener, app(service.clone(), admins), limits, connections.clone(), shutdown_signal())
         .await;
@@ -147,19 +156,26 @@ async fn open_store() -> Result<(Arc<dyn TokenStore>, String), Box<dyn Error>> {
     Ok((Arc::new(store), db))
 }
 
-/// The whole application: the admin routes, the OpenAPI document, and the SCIM route behind the guard.
+/// The whole application: the admin routes and page, the OpenAPI document, and the SCIM routes behind
+/// the guard (each router gets its own guard, so the admin routes never ask for a SCIM token).
 pub fn app(service: ScimTokenService, admins: StaticAdminTokens) -> Router {
     let scim = Router::new()
         .route(SERVICE_PROVIDER_CONFIG_PATH, get(service_provider_config))
         // route_layer: an unknown path stays a 404 instead of becoming a 401.
         .route_layer(ScimGuardLayer::new(service.clone()));
+    let per_tenant_scim = Router::new()
+        .route(TENANT_SERVICE_PROVIDER_CONFIG_PATH, get(service_provider_config))
+        .route_layer(ScimGuardLayer::per_tenant(service.clone(), "tenant"));
+    let admin = AdminRoutes::new(service, admins).with_openapi_route().with_admin_page();
     Router::new()
-        .merge(AdminRoutes::new(service, admins).with_openapi_route().into_router())
+        .merge(admin.into_router())
         .merge(scim)
+        .merge(per_tenant_scim)
         .layer(middleware::from_fn(log_request))
 }
 
-/// The admin credentials: `admin` may do everything, `viewer` (if any) may only read the settings.
+/// The admin credentials: `admin` may do everything, `viewer` (if any) may only read the settings and
+/// list the tokens.
 pub fn admin_tokens(admin: &str, viewer: Option<&str>) -> Result<StaticAdminTokens, Box<dyn Error>> {
     let admins = StaticAdminTokens::new()
         .with_token(admin, Actor::new("admin")?, AdminAccess::ReadWrite)

@@ -21,12 +21,18 @@ pub enum AdminAction {
     ChangeSettings,
     /// `POST /api/admin/scim-settings/generate-new-token`.
     GenerateToken,
+    /// `GET /api/admin/scim-settings/tokens`: the tokens' metadata, never a secret.
+    ListTokens,
+    /// `DELETE /api/admin/scim-settings/tokens/{id}`.
+    RevokeToken,
+    /// `DELETE /api/admin/scim-settings/tokens`.
+    RevokeAllTokens,
 }
 
 impl AdminAction {
-    /// Whether the action changes anything.
+    /// Whether the action changes anything. Read-only admins are refused (403) on every write.
     pub fn is_write(self) -> bool {
-        !matches!(self, Self::ReadSettings)
+        !matches!(self, Self::ReadSettings | Self::ListTokens)
     }
 }
 
@@ -103,9 +109,9 @@ impl<A: AdminAuthenticator + ?Sized> AdminAuthenticator for Arc<A> {
 /// What a static admin credential may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AdminAccess {
-    /// Read the settings only: both `POST` routes answer 403.
+    /// Read the settings and list the tokens only: every `POST` and `DELETE` answers 403.
     ReadOnly,
-    /// Read and change the settings, and generate tokens.
+    /// Read and change the settings, and generate, list and revoke tokens.
     ReadWrite,
 }
 
@@ -270,6 +276,21 @@ mod tests {
         request.body(()).unwrap().into_parts().0
     }
 
+    const ALL_ACTIONS: [AdminAction; 6] = [
+        AdminAction::ReadSettings,
+        AdminAction::ChangeSettings,
+        AdminAction::GenerateToken,
+        AdminAction::ListTokens,
+        AdminAction::RevokeToken,
+        AdminAction::RevokeAllTokens,
+    ];
+
+    #[test]
+    fn only_reads_are_not_writes() {
+        let reads: Vec<_> = ALL_ACTIONS.into_iter().filter(|a| !a.is_write()).collect();
+        assert_eq!(reads, [AdminAction::ReadSettings, AdminAction::ListTokens]);
+    }
+
     fn admins() -> StaticAdminTokens {
         StaticAdminTokens::new()
             .with_token("*:*.admin", Actor::new("admin").unwrap(), AdminAccess::ReadWrite)
@@ -281,16 +302,18 @@ mod tests {
     #[tokio::test]
     async fn grants_by_credential_and_access() {
         let admins = admins();
-        for action in [AdminAction::ReadSettings, AdminAction::ChangeSettings, AdminAction::GenerateToken] {
+        for action in ALL_ACTIONS {
             let grant = admins.authenticate(&parts(Some("Bearer *:*.admin")), action).await.unwrap();
             assert_eq!(grant.actor.as_str(), "admin");
             assert_eq!(grant.scope, Scope::default_scope());
         }
-        let read = admins.authenticate(&parts(Some("*:*.viewer")), AdminAction::ReadSettings).await;
-        assert_eq!(read.unwrap().actor.as_str(), "viewer");
-        for action in [AdminAction::ChangeSettings, AdminAction::GenerateToken] {
-            let refused = admins.authenticate(&parts(Some("*:*.viewer")), action).await;
-            assert_eq!(refused, Err(AdminRejection::Forbidden));
+        for action in ALL_ACTIONS {
+            let viewer = admins.authenticate(&parts(Some("*:*.viewer")), action).await;
+            if action.is_write() {
+                assert_eq!(viewer, Err(AdminRejection::Forbidden), "{action:?}");
+            } else {
+                assert_eq!(viewer.unwrap().actor.as_str(), "viewer");
+            }
         }
     }
 

@@ -7,21 +7,29 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use scim_token_core::ScimTokenService;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::admin_auth::{AdminAction, AdminAuthenticator, AdminGrant};
+use crate::cross_site::CrossSitePolicy;
 use crate::error::{AdminError, UnleashError};
+use crate::token_routes;
 
 /// `POST`: generates a new SCIM token, invalidating the previous one.
 pub const GENERATE_TOKEN_PATH: &str = "/api/admin/scim-settings/generate-new-token";
 /// `GET` reads and `POST` changes whether SCIM provisioning is enabled.
 pub const SETTINGS_PATH: &str = "/api/admin/scim-settings";
+/// `GET` lists the tokens' metadata; `DELETE` revokes every token of the scope.
+pub const TOKENS_PATH: &str = "/api/admin/scim-settings/tokens";
+/// `DELETE` revokes one token, named by its public id.
+pub const TOKEN_PATH: &str = "/api/admin/scim-settings/tokens/{id}";
 /// `GET`: the OpenAPI document, when [`AdminRoutes::with_openapi_route`] is on.
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
+/// `GET`: the admin page, when [`AdminRoutes::with_admin_page`] is on.
+pub const ADMIN_PAGE_PATH: &str = "/admin/scim";
 
 /// The largest settings body read. `{"enabled": false}` is 18 bytes; anything near this is not a client
 /// of this API, and the bound means a huge body is refused (413) after at most this much is read.
@@ -34,17 +42,21 @@ pub const SETTINGS_BODY_LIMIT: usize = 1024;
 /// | `POST /api/admin/scim-settings/generate-new-token` | 200 `{"token": "…"}`, `Cache-Control: no-store` |
 /// | `GET /api/admin/scim-settings` | 200 `{"enabled": bool, "hasToken": bool}` |
 /// | `POST /api/admin/scim-settings` with `{"enabled": bool}` | 200, no body |
+/// | `GET /api/admin/scim-settings/tokens` | 200, the tokens' metadata (never a secret or a hash) |
+/// | `DELETE /api/admin/scim-settings/tokens/{id}` | 204: that token stops working; 404 if no such token |
+/// | `DELETE /api/admin/scim-settings/tokens` | 204: every token of the scope stops working |
 /// | `GET /api/openapi.json` (opt-in, unauthenticated) | the [`openapi`](crate::openapi) document |
+/// | `GET /admin/scim` (opt-in, unauthenticated) | the [admin page](Self::with_admin_page) |
 ///
 /// Every admin route asks the [`AdminAuthenticator`] first (401/403/404/503), and only then reads
 /// input. Other methods on these paths answer 405; other paths are left to the host's fallback.
 ///
-/// Input rules: generate ignores any request body without reading it (so a huge one is never
-/// buffered). The settings body must be `application/json` (else 415), at most
+/// Input rules: generate and the `DELETE`s ignore any request body without reading it (so a huge one
+/// is never buffered). The settings body must be `application/json` (else 415), at most
 /// [`SETTINGS_BODY_LIMIT`] bytes (else 413) and an object with a boolean `enabled` (else 400); unknown
 /// fields are ignored, so a client that sends more settings than this version knows still works.
-/// Store failures are a generic 500 naming an error id (the cause is logged), saturated hashing a 503
-/// with `Retry-After`; in both cases nothing changed and the current token still works.
+/// Store failures are a generic 500 naming an error id (the cause is logged), saturated hashing or an
+/// unreachable store a 503 with `Retry-After`; in every case nothing changed.
 ///
 /// ```
 /// use axum::Router;
@@ -60,26 +72,40 @@ pub const SETTINGS_BODY_LIMIT: usize = 1024;
 /// struct HostState;
 /// let app: Router<HostState> = Router::new()
 ///     // .route("/your/own", …)
-///     .merge(AdminRoutes::new(service, admins).with_openapi_route().into_router());
+///     .merge(AdminRoutes::new(service, admins).with_openapi_route().with_admin_page().into_router());
 /// let app: Router = app.with_state(HostState);
 /// # Ok(()) }
 /// ```
 #[must_use = "call into_router() and merge the result into your Router"]
 pub struct AdminRoutes {
-    state: AdminState,
-    openapi_route: bool,
-}
-
-#[derive(Clone)]
-pub(crate) struct AdminState {
     service: ScimTokenService,
     authenticator: Arc<dyn AdminAuthenticator>,
+    openapi_route: bool,
+    admin_page: bool,
+    cross_site_protection: Option<bool>,
+    cross_site_policy: CrossSitePolicy,
+}
+
+/// What every admin handler shares.
+#[derive(Clone)]
+pub(crate) struct AdminState {
+    pub(crate) service: ScimTokenService,
+    authenticator: Arc<dyn AdminAuthenticator>,
+    /// `None` when cross-site protection is off.
+    cross_site: Option<Arc<CrossSitePolicy>>,
 }
 
 impl AdminRoutes {
     /// The admin routes over `service`, guarded by `authenticator`.
     pub fn new(service: ScimTokenService, authenticator: impl AdminAuthenticator) -> Self {
-        Self { state: AdminState { service, authenticator: Arc::new(authenticator) }, openapi_route: false }
+        Self {
+            service,
+            authenticator: Arc::new(authenticator),
+            openapi_route: false,
+            admin_page: false,
+            cross_site_protection: None,
+            cross_site_policy: CrossSitePolicy::default(),
+        }
     }
 
     /// Also serves the OpenAPI document at [`OPENAPI_PATH`], without authentication (it describes the
@@ -89,13 +115,61 @@ impl AdminRoutes {
         self
     }
 
+    /// Also serves the admin page at [`ADMIN_PAGE_PATH`]: one self-contained page (HTML, CSS and script
+    /// compiled into this crate, nothing fetched from elsewhere) to enable SCIM provisioning, generate,
+    /// copy, list and revoke tokens, calling the JSON routes above.
+    ///
+    /// The page holds no data and needs no authentication to load; every call it makes goes through the
+    /// [`AdminAuthenticator`] like any other. With cookie sessions it sends the browser's cookies
+    /// (same origin only); otherwise it asks for the admin credential and keeps it in the tab's memory
+    /// only. It is served with a strict `Content-Security-Policy` (no inline script, no framing).
+    ///
+    /// Serving the page turns [cross-site protection](Self::with_cross_site_protection) on unless the
+    /// host turned it off explicitly.
+    pub fn with_admin_page(mut self) -> Self {
+        self.admin_page = true;
+        self
+    }
+
+    /// Refuses (403, nothing changed) every state-changing admin request (`POST`, `DELETE`) that a
+    /// browser labels `Sec-Fetch-Site: cross-site`, or whose `Origin` header is neither this host's (as
+    /// named by the request's `Host`) nor a [trusted origin](Self::with_trusted_origin). Requests with
+    /// neither header (scripts, `curl`, server-side clients) are not affected, nor are reads.
+    ///
+    /// This stops a page on another site from making an administrator's browser rotate or revoke the
+    /// token with its cookies. On by default when the [admin page](Self::with_admin_page) is served,
+    /// off otherwise; `false` turns it off even then (e.g. when a browser application on another origin
+    /// calls this API with CORS, and the host's own CSRF defence covers it).
+    pub fn with_cross_site_protection(mut self, on: bool) -> Self {
+        self.cross_site_protection = Some(on);
+        self
+    }
+
+    /// Accepts state-changing requests whose `Origin` is `origin` (e.g. `https://admin.example.com`),
+    /// for hosts behind a proxy that rewrites the `Host` header. Fails if `origin` is not an `http` or
+    /// `https` origin without a path.
+    pub fn with_trusted_origin(mut self, origin: &str) -> Result<Self, scim_token_core::Error> {
+        self.cross_site_policy.trust(origin)?;
+        Ok(self)
+    }
+
     /// The routes, ready to [`merge`](Router::merge) into a router of any state `S`. No fallback is set,
     /// so unknown paths reach the host's.
     pub fn into_router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
-        let mut router = Router::new().route(GENERATE_TOKEN_PATH, post(generate_new_token)).route(
-            SETTINGS_PATH,
-            get(get_settings).post(set_settings).layer(DefaultBodyLimit::max(SETTINGS_BODY_LIMIT)),
-        );
+        let cross_site_on = self.cross_site_protection.unwrap_or(self.admin_page);
+        let state = AdminState {
+            service: self.service,
+            authenticator: self.authenticator,
+            cross_site: cross_site_on.then(|| Arc::new(self.cross_site_policy)),
+        };
+        let mut router = Router::new()
+            .route(GENERATE_TOKEN_PATH, post(generate_new_token))
+            .route(
+                SETTINGS_PATH,
+                get(get_settings).post(set_settings).layer(DefaultBodyLimit::max(SETTINGS_BODY_LIMIT)),
+            )
+            .route(TOKENS_PATH, get(token_routes::list_tokens).delete(token_routes::revoke_all_tokens))
+            .route(TOKEN_PATH, delete(token_routes::revoke_token));
         if self.openapi_route {
             // Serialised once: the document is fixed for the life of the router.
             let document = Bytes::from(crate::openapi::openapi_json());
@@ -104,21 +178,35 @@ impl AdminRoutes {
                 get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) }),
             );
         }
-        router.with_state(self.state)
+        let router = router.with_state(state);
+        if self.admin_page { router.merge(crate::admin_page::routes()) } else { router }
     }
 }
 
 impl std::fmt::Debug for AdminRoutes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AdminRoutes")
-            .field("service", &self.state.service)
+            .field("service", &self.service)
             .field("openapi_route", &self.openapi_route)
+            .field("admin_page", &self.admin_page)
+            .field("cross_site_protection", &self.cross_site_protection)
             .finish_non_exhaustive()
     }
 }
 
 impl AdminState {
-    async fn authenticate(&self, parts: &Parts, action: AdminAction) -> Result<AdminGrant, AdminError> {
+    /// Checks where a write comes from (when cross-site protection is on), then who asks.
+    pub(crate) async fn authenticate(
+        &self,
+        parts: &Parts,
+        action: AdminAction,
+    ) -> Result<AdminGrant, AdminError> {
+        if action.is_write()
+            && let Some(policy) = &self.cross_site
+            && !policy.allows(parts)
+        {
+            return Err(AdminError::CrossSite);
+        }
         Ok(self.authenticator.authenticate(parts, action).await?)
     }
 }
@@ -161,17 +249,19 @@ pub(crate) struct UpdateScimSettingsBody {
     summary = "Generates a new SCIM API token.",
     description = "Generates a new SCIM API token. Previously generated tokens will be invalidated. The \
                    token is shown once. Any request body is ignored and never read.",
-    params(("Authorization" = String, Header, description = "An admin API token, raw or after `Bearer `.")),
+    security(("adminToken" = [])),
     responses(
         (status = 200, description = "The new token. It is shown once and cannot be read again.",
-            body = ScimTokenBody),
-        (status = 401, description = "Authorization information is missing or invalid. Provide a valid API token as the `authorization` header, e.g. `authorization:*.*.my-admin-token`.",
+            body = ScimTokenBody,
+            links(("listTokens" = (
+                operation_id = "list-scim-tokens",
+                description = "Lists the new token's metadata (its id, creation time and author)."
+            )))),
+        (status = 401, description = "Authorization information is missing or invalid. Provide a valid API token as the `authorization` header, e.g. `authorization:*:*.my-admin-token`.",
             body = UnleashError),
-        (status = 403, description = "The provided user credentials are valid, but the user does not have the necessary permissions to perform this operation",
+        (status = 403, description = "The provided user credentials are valid, but the user does not have the necessary permissions to perform this operation (or the request was sent by a page of another site, when cross-site protection is on).",
             body = UnleashError),
         (status = 404, description = "The requested resource was not found.", body = UnleashError),
-        (status = 503, description = "Too many token operations at once; retry after `Retry-After` seconds.",
-            body = UnleashError),
     )
 )]
 pub(crate) async fn generate_new_token(
@@ -194,7 +284,7 @@ pub(crate) async fn generate_new_token(
     path = SETTINGS_PATH,
     operation_id = "get-scim-settings",
     tag = "SCIM",
-    params(("Authorization" = String, Header, description = "An admin API token, raw or after `Bearer `.")),
+    security(("adminToken" = [])),
     responses(
         (status = 200, description = "The SCIM settings.", body = ScimSettingsBody),
         (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
@@ -217,13 +307,13 @@ pub(crate) async fn get_settings(
     path = SETTINGS_PATH,
     operation_id = "update-scim-settings",
     tag = "SCIM",
-    params(("Authorization" = String, Header, description = "An admin API token, raw or after `Bearer `.")),
+    security(("adminToken" = [])),
     request_body = UpdateScimSettingsBody,
     responses(
         (status = 200, description = "The setting was saved. No body."),
         (status = 400, description = "The body is not `{\"enabled\": bool}`.", body = UnleashError),
         (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
-        (status = 403, description = "The credentials may not change the SCIM settings.",
+        (status = 403, description = "The credentials may not change the SCIM settings, or the request was sent by a page of another site.",
             body = UnleashError),
         (status = 404, description = "The requested resource was not found.", body = UnleashError),
         (status = 413, description = "The body is larger than 1 KiB.", body = UnleashError),

@@ -33,6 +33,10 @@ pub(crate) enum AdminError {
     Forbidden,
     /// 404.
     NotFound,
+    /// 404: the scope has no token with the id in the path (or the id is not a token id).
+    TokenNotFound,
+    /// 403: a state-changing request sent by a browser from another site (see `cross_site`).
+    CrossSite,
     /// 400: the body is not JSON, or not `{"enabled": bool}`.
     BadData(&'static str),
     /// 415.
@@ -127,14 +131,27 @@ impl IntoResponse for AdminError {
                 StatusCode::FORBIDDEN,
                 "NoAccessError",
                 "The provided credentials are valid, but they do not allow changing SCIM settings or \
-                 generating SCIM tokens. Ask an administrator to do it, or for a credential with write \
-                 access.",
+                 generating or revoking SCIM tokens. Ask an administrator to do it, or for a credential \
+                 with write access.",
+            ),
+            Self::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "CrossSiteRequestError",
+                "This request was sent by a page of another site, so it was refused and nothing was \
+                 changed. Use the admin page served by this server, or call the API from a script or \
+                 the command line.",
             ),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 "NotFoundError",
                 "The requested resource was not found. Check the URL, and that SCIM provisioning is \
                  available for your account.",
+            ),
+            Self::TokenNotFound => (
+                StatusCode::NOT_FOUND,
+                "NotFoundError",
+                "There is no SCIM token with this id: it may have been revoked or replaced already. List \
+                 the current tokens with GET /api/admin/scim-settings/tokens.",
             ),
             Self::BadData(message) => (StatusCode::BAD_REQUEST, "BadDataError", *message),
             Self::ContentType => (
@@ -188,7 +205,7 @@ impl IntoResponse for AdminError {
         };
         let body = UnleashError { id: id.clone(), name, message, details: [ErrorDetail { message }] };
         let mut response = (status, Json(body)).into_response();
-        if matches!(self, Self::Busy | Self::StoreUnavailable(_)) {
+        if matches!(self, Self::Busy | Self::StoreUnavailable(_) | Self::Unavailable) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
         }
         response
@@ -200,11 +217,29 @@ impl IntoResponse for AdminError {
 /// `application/scim+json`.
 ///
 /// A refused token is always the same 401 answer, whatever the reason (missing, malformed, unknown,
-/// wrong, expired, revoked, disabled scope), so callers learn nothing. Saturated hashing is a 503 with
-/// `Retry-After`, and so is a store that is busy or unreachable; any other store failure (or a route not
-/// behind the guard) is a 500 whose cause is logged under the error id the answer repeats. Behind the
-/// guard, [`scim_not_found`](crate::scim_not_found) and
+/// wrong, expired, revoked, another tenant's, disabled scope), so callers learn nothing. Saturated
+/// hashing is a 503 with `Retry-After`, and so is a store that is busy or unreachable; any other store
+/// failure (or a route not behind the guard) is a 500 whose cause is logged under the error id the
+/// answer repeats. Behind the guard, [`scim_not_found`](crate::scim_not_found) and
 /// [`scim_method_not_allowed`](crate::scim_method_not_allowed) answer 404 and 405 in the same shape.
+///
+/// The constructors are public so that a host's own SCIM middleware (its tenant look-up, its rate
+/// limit) answers in exactly the same shape:
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// use scim_token_axum::ScimError;
+///
+/// let refused = ScimError::unauthorized().into_response();
+/// assert_eq!(refused.status(), 401);
+/// assert_eq!(refused.headers()["content-type"], "application/scim+json");
+/// assert!(refused.headers().contains_key("www-authenticate"));
+///
+/// // The cause is logged with a new error id; the answer names only the id.
+/// let down = ScimError::unavailable("tenant directory timed out").into_response();
+/// assert_eq!(down.status(), 503);
+/// assert_eq!(down.headers()["retry-after"], "1");
+/// ```
 #[derive(Debug)]
 pub struct ScimError(ScimErrorKind);
 
@@ -214,7 +249,7 @@ enum ScimErrorKind {
     NotFound,
     MethodNotAllowed,
     Busy,
-    StoreUnavailable { error_id: String },
+    Unavailable { error_id: String },
     Internal { error_id: String },
 }
 
@@ -222,8 +257,9 @@ enum ScimErrorKind {
 pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 
 impl ScimError {
-    /// The token was not accepted (401).
-    pub(crate) fn unauthorized() -> Self {
+    /// 401 with `WWW-Authenticate: Bearer`: the token was not accepted. The same answer for every
+    /// reason, so use it for any refusal of the caller (a token of another tenant, an unknown tenant…).
+    pub fn unauthorized() -> Self {
         Self(ScimErrorKind::Unauthorized)
     }
 
@@ -237,33 +273,27 @@ impl ScimError {
         Self(ScimErrorKind::MethodNotAllowed)
     }
 
-    /// Something on the server failed (500); `cause` goes to the log only, with a new error id.
-    pub(crate) fn internal(cause: &dyn std::fmt::Display) -> Self {
+    /// 503 with `Retry-After`: too many requests are being authenticated at once. Nothing is logged
+    /// here; the caller decides what overload is worth logging.
+    pub fn busy() -> Self {
+        Self(ScimErrorKind::Busy)
+    }
+
+    /// 503 with `Retry-After`: something the request needs (the token store, a tenant directory) is
+    /// busy or unreachable. `cause` goes to the log at WARN only, with a new error id that the answer
+    /// repeats; it is never sent to the caller.
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        let error_id = error_id();
+        tracing::warn!(error_id, %cause, "SCIM request refused: a service it needs is unavailable");
+        Self(ScimErrorKind::Unavailable { error_id })
+    }
+
+    /// 500: something on the server failed. `cause` goes to the log at ERROR only, with a new error id
+    /// that the answer repeats; it is never sent to the caller.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
         let error_id = error_id();
         tracing::error!(error_id, %cause, "SCIM request failed");
         Self(ScimErrorKind::Internal { error_id })
-    }
-
-    /// Maps a verification error.
-    pub(crate) fn from_verify(error: scim_token_core::Error) -> Self {
-        match error {
-            scim_token_core::Error::InvalidToken => Self::unauthorized(),
-            scim_token_core::Error::Busy => {
-                warn_limited!(SCIM_BUSY, "SCIM token check refused: hashing is saturated");
-                Self(ScimErrorKind::Busy)
-            }
-            other if other.is_transient() => {
-                let error_id = error_id();
-                warn_limited!(
-                    SCIM_STORE_UNAVAILABLE,
-                    error_id,
-                    error = %other,
-                    "SCIM token check refused: the token store is unavailable"
-                );
-                Self(ScimErrorKind::StoreUnavailable { error_id })
-            }
-            other => Self::internal(&other),
-        }
     }
 
     /// The answer's status: 401, 404, 405, 503 or 500.
@@ -272,8 +302,46 @@ impl ScimError {
             ScimErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ScimErrorKind::NotFound => StatusCode::NOT_FOUND,
             ScimErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ScimErrorKind::Busy | ScimErrorKind::StoreUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ScimErrorKind::Busy | ScimErrorKind::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ScimErrorKind::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The error id the answer and the log share, for 503s about an unavailable service and 500s.
+    pub fn error_id(&self) -> Option<&str> {
+        match &self.0 {
+            ScimErrorKind::Unavailable { error_id } | ScimErrorKind::Internal { error_id } => Some(error_id),
+            ScimErrorKind::Unauthorized
+            | ScimErrorKind::NotFound
+            | ScimErrorKind::MethodNotAllowed
+            | ScimErrorKind::Busy => None,
+        }
+    }
+}
+
+/// How a host answers a failed [`ScimTokenService::verify`](scim_token_core::ScimTokenService::verify)
+/// or `verify_for` itself: a refused token is 401, saturated hashing or a busy or unreachable store
+/// 503, anything else 500 (logged).
+impl From<scim_token_core::Error> for ScimError {
+    fn from(error: scim_token_core::Error) -> Self {
+        match error {
+            scim_token_core::Error::InvalidToken => Self::unauthorized(),
+            scim_token_core::Error::Busy => {
+                warn_limited!(SCIM_BUSY, "SCIM token check refused: hashing is saturated");
+                Self::busy()
+            }
+            // Rate-limited, unlike `unavailable`: a down store would otherwise log every request.
+            other if other.is_transient() => {
+                let error_id = error_id();
+                warn_limited!(
+                    SCIM_STORE_UNAVAILABLE,
+                    error_id,
+                    error = %other,
+                    "SCIM token check refused: the token store is unavailable"
+                );
+                Self(ScimErrorKind::Unavailable { error_id })
+            }
+            other => Self::internal(other),
         }
     }
 }
@@ -284,9 +352,9 @@ impl std::fmt::Display for ScimError {
             ScimErrorKind::Unauthorized => f.write_str("the SCIM token was not accepted"),
             ScimErrorKind::NotFound => f.write_str("no SCIM endpoint at this path"),
             ScimErrorKind::MethodNotAllowed => f.write_str("the SCIM endpoint does not take this method"),
-            ScimErrorKind::Busy => f.write_str("too many SCIM token checks are running at once"),
-            ScimErrorKind::StoreUnavailable { error_id } => write!(f, "token store unavailable {error_id}"),
-            ScimErrorKind::Internal { error_id } => write!(f, "internal error {error_id}"),
+            ScimErrorKind::Busy => f.write_str("too many SCIM requests are being authenticated at once"),
+            ScimErrorKind::Unavailable { error_id } => write!(f, "service unavailable, error id {error_id}"),
+            ScimErrorKind::Internal { error_id } => write!(f, "internal error, error id {error_id}"),
         }
     }
 }
@@ -310,13 +378,14 @@ impl IntoResponse for ScimError {
             ScimErrorKind::NotFound => NOT_FOUND_DETAIL.to_owned(),
             ScimErrorKind::MethodNotAllowed => METHOD_NOT_ALLOWED_DETAIL.to_owned(),
             ScimErrorKind::Busy => BUSY_DETAIL.to_owned(),
-            ScimErrorKind::StoreUnavailable { error_id } => format!(
-                "The SCIM token cannot be checked right now because the token store is busy or unreachable. \
-                 Retry in a moment; if it keeps failing, give the server's operator the error id {error_id}."
+            ScimErrorKind::Unavailable { error_id } => format!(
+                "The SCIM request cannot be served right now because a service the server needs (such as \
+                 its token store) is busy or unreachable. Retry in a moment; if it keeps failing, give the \
+                 server's operator the error id {error_id}."
             ),
             ScimErrorKind::Internal { error_id } => format!(
-                "The server could not check the SCIM token. Retry; if it keeps failing, give the server's \
-                 operator the error id {error_id}."
+                "The server could not complete the SCIM request. Retry; if it keeps failing, give the \
+                 server's operator the error id {error_id}."
             ),
         };
         let body = json!({
@@ -331,7 +400,7 @@ impl IntoResponse for ScimError {
             ScimErrorKind::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="SCIM""#));
             }
-            ScimErrorKind::Busy | ScimErrorKind::StoreUnavailable { .. } => {
+            ScimErrorKind::Busy | ScimErrorKind::Unavailable { .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
             }
             // axum adds `Allow` to a 405 from a method fallback.
@@ -362,12 +431,17 @@ mod tests {
 
     use super::*;
 
+    /// Held by every test here that logs a 503: the warning test counts log lines of those call sites,
+    /// and another test emitting them at the same moment (from its own thread) makes the count racy.
+    static LOGS_503: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     async fn body(response: Response) -> serde_json::Value {
         serde_json::from_slice(&to_bytes(response.into_body(), 64 * 1024).await.unwrap()).unwrap()
     }
 
     #[tokio::test]
     async fn core_errors_map_to_generic_admin_answers() {
+        let _serial = LOGS_503.lock().await;
         let cases = [
             (Error::Busy, 503, "ServiceUnavailable"),
             (Error::Store(StoreError::new("LEAK: disk /var/db is full")), 500, "InternalError"),
@@ -393,6 +467,7 @@ mod tests {
 
     #[tokio::test]
     async fn core_errors_map_to_scim_answers() {
+        let _serial = LOGS_503.lock().await;
         let cases = [
             (Error::InvalidToken, 401),
             (Error::Busy, 503),
@@ -402,7 +477,7 @@ mod tests {
             (Error::Hashing("LEAK argon2".into()), 500),
         ];
         for (error, status) in cases {
-            let response = ScimError::from_verify(error).into_response();
+            let response = ScimError::from(error).into_response();
             assert_eq!(response.status().as_u16(), status);
             assert_eq!(response.headers()[header::CONTENT_TYPE], SCIM_CONTENT_TYPE);
             assert_eq!(response.headers().contains_key(header::WWW_AUTHENTICATE), status == 401);
@@ -417,6 +492,7 @@ mod tests {
     /// A flood of 503s logs one warning per interval, the rest at DEBUG, for each kind.
     #[test]
     fn busy_answers_warn_at_most_once_per_interval() {
+        let _serial = LOGS_503.blocking_lock();
         use std::io::Write;
         use std::sync::{Arc, Mutex};
 
@@ -440,9 +516,9 @@ mod tests {
             .finish();
         tracing::subscriber::with_default(subscriber, || {
             for _ in 0..100 {
-                let _ = ScimError::from_verify(Error::Busy).into_response();
+                let _ = ScimError::from(Error::Busy).into_response();
                 let _ = AdminError::from(Error::Busy).into_response();
-                let _ = ScimError::from_verify(Error::Store(StoreError::busy("db locked"))).into_response();
+                let _ = ScimError::from(Error::Store(StoreError::busy("db locked"))).into_response();
                 let _ = AdminError::from(Error::Store(StoreError::busy("db locked"))).into_response();
             }
         });
@@ -459,6 +535,27 @@ mod tests {
             assert!(warnings <= 1, "{warnings} warnings for {message:?}");
             assert_eq!(lines.len(), 100, "every refusal is still logged, at DEBUG: {message:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn public_constructors_answer_like_the_guard() {
+        let _serial = LOGS_503.lock().await;
+        let unauthorized = ScimError::unauthorized();
+        assert_eq!(unauthorized.error_id(), None);
+        assert_eq!(
+            body(unauthorized.into_response()).await,
+            body(ScimError::from(Error::InvalidToken).into_response()).await
+        );
+        let unavailable = ScimError::unavailable("LEAK tenant db");
+        let id = unavailable.error_id().unwrap().to_owned();
+        let response = unavailable.into_response();
+        assert_eq!(response.status(), 503);
+        let text = body(response).await.to_string();
+        assert!(text.contains(&id) && !text.contains("LEAK"), "{text}");
+        let internal = ScimError::internal("LEAK bug");
+        assert_eq!(internal.status(), 500);
+        assert!(internal.error_id().is_some());
+        assert_eq!(ScimError::busy().into_response().headers()[header::RETRY_AFTER], "1");
     }
 
     #[test]

@@ -3,13 +3,18 @@
 //! SCIM routes that verifies the token an identity provider sends.
 //!
 //! - [`AdminRoutes`]: `POST /api/admin/scim-settings/generate-new-token`, `GET`/`POST
-//!   /api/admin/scim-settings` and, opt-in, `GET /api/openapi.json` ([`openapi`]); a `Router<S>` for any
-//!   host state, to merge.
+//!   /api/admin/scim-settings`, the token inventory (`GET`/`DELETE /api/admin/scim-settings/tokens`,
+//!   `DELETE /api/admin/scim-settings/tokens/{id}`) and, opt-in, `GET /api/openapi.json` ([`openapi`])
+//!   and the admin page at `GET /admin/scim` ([`AdminRoutes::with_admin_page`], which also turns on
+//!   [cross-site protection](AdminRoutes::with_cross_site_protection)); a `Router<S>` for any host
+//!   state, to merge.
 //! - [`AdminAuthenticator`]: the host decides who is an admin (401/403/404/503).
 //!   [`StaticAdminTokens`] is a ready-made one; [`credential_from_headers`] reads a credential sent raw
 //!   or as `Bearer …`.
 //! - [`ScimGuardLayer`] + [`ScimCaller`]: verify `Authorization: Bearer <token>` on SCIM routes and hand
-//!   the verified scope to handlers; refusals are RFC 7644 error bodies ([`ScimError`]).
+//!   the verified scope to handlers, for any tenant or, with [`ScimGuardLayer::per_tenant`], only the
+//!   tenant named in the path; refusals are RFC 7644 error bodies ([`ScimError`], whose constructors a
+//!   host's own middleware can use).
 //! - [`guarded_scim_api`]: a whole SCIM API under a prefix, every answer behind the guard, with RFC 7644
 //!   404/405 fallbacks ([`scim_not_found`], [`scim_method_not_allowed`]).
 //!
@@ -65,12 +70,16 @@
 #![forbid(unsafe_code)]
 
 mod admin_auth;
+mod admin_page;
 mod admin_routes;
 mod credentials;
+mod cross_site;
 mod error;
 mod openapi;
+mod rfc3339;
 mod scim_fallback;
 mod scim_guard;
+mod token_routes;
 mod warn_limit;
 
 pub use async_trait::async_trait;
@@ -78,9 +87,12 @@ pub use async_trait::async_trait;
 pub use admin_auth::{
     AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, StaticAdminTokens,
 };
-pub use admin_routes::{AdminRoutes, GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_BODY_LIMIT, SETTINGS_PATH};
+pub use admin_routes::{
+    ADMIN_PAGE_PATH, AdminRoutes, GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_BODY_LIMIT, SETTINGS_PATH,
+    TOKEN_PATH, TOKENS_PATH,
+};
 pub use credentials::{CredentialError, MAX_AUTHORIZATION_LEN, credential_from_headers};
 pub use error::{SCIM_CONTENT_TYPE, ScimError};
-pub use openapi::openapi;
+pub use openapi::{ADMIN_SECURITY_SCHEME, SCIM_SECURITY_SCHEME, openapi};
 pub use scim_fallback::{guarded_scim_api, scim_method_not_allowed, scim_not_found};
 pub use scim_guard::{ScimCaller, ScimGuard, ScimGuardLayer};

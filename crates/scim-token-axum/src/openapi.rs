@@ -1,27 +1,141 @@
-//! The OpenAPI 3.1 description of the admin routes, generated from the handlers' annotations.
+//! The OpenAPI 3.1 description of the admin routes, generated from the handlers' annotations, plus what
+//! every operation shares: its security scheme and the 405, 500 and 503 answers.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{
+    Components, ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, Response, ResponseBuilder, Type,
+};
+use utoipa::{Modify, OpenApi};
+
+/// The name of the admin credential's security scheme in the document.
+pub const ADMIN_SECURITY_SCHEME: &str = "adminToken";
+/// The name of the SCIM bearer token's security scheme, for the host's own SCIM paths.
+pub const SCIM_SECURITY_SCHEME: &str = "scimBearer";
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "scim-token admin API",
         description = "Manage the SCIM token an identity provider uses to provision users: read and change \
-                       whether SCIM provisioning is enabled, and generate a new token (which invalidates the \
-                       previous one)."
+                       whether SCIM provisioning is enabled, generate a new token (which invalidates the \
+                       previous one), list the tokens' metadata and revoke tokens. The `scimBearer` security \
+                       scheme describes how the identity provider sends the token to the host's SCIM API."
     ),
     paths(
         crate::admin_routes::generate_new_token,
         crate::admin_routes::get_settings,
-        crate::admin_routes::set_settings
+        crate::admin_routes::set_settings,
+        crate::token_routes::list_tokens,
+        crate::token_routes::revoke_all_tokens,
+        crate::token_routes::revoke_token
     ),
+    modifiers(&Shared),
     tags((name = "SCIM", description = "SCIM provisioning settings and token"))
 )]
 struct AdminApi;
 
+/// Adds the security schemes, and the answers every admin operation can give, to each operation.
+struct Shared;
+
+impl Modify for Shared {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Components::new);
+        components.add_security_scheme(
+            ADMIN_SECURITY_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "An admin API token, sent raw (`Authorization: *:*.my-admin-token`) or after `Bearer `. \
+                 Hosts with their own admin authentication (sessions, SSO) accept what they choose.",
+            ))),
+        );
+        components.add_security_scheme(
+            SCIM_SECURITY_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("scim_<16-char id><43-char secret><6-char checksum>")
+                    .description(Some(
+                        "The SCIM token generated with `generate-new-token`, sent by the identity provider \
+                         as `Authorization: Bearer <token>` (or raw) on the host's SCIM routes.",
+                    ))
+                    .build(),
+            ),
+        );
+        for item in doc.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post, &mut item.delete].into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                for (status, response) in shared_responses() {
+                    responses.entry(status.to_owned()).or_insert_with(|| response.into());
+                }
+            }
+        }
+    }
+}
+
+fn shared_responses() -> [(&'static str, Response); 3] {
+    let error = || ContentBuilder::new().schema(Some(Ref::from_schema_name("errorSchema"))).build();
+    let text = |description: &str| Some(description.to_owned());
+    [
+        (
+            "405",
+            ResponseBuilder::new()
+                .description(
+                    "The path exists, but not for the request's method (this status is never the answer \
+                     to this operation itself). No body; `Allow` lists the methods the path serves.",
+                )
+                .header(
+                    "Allow",
+                    HeaderBuilder::new()
+                        .schema(Some(string()))
+                        .description(text("The methods this path serves."))
+                        .build(),
+                )
+                .build(),
+        ),
+        (
+            "500",
+            ResponseBuilder::new()
+                .description(
+                    "The server failed (e.g. the token store), and nothing was changed: the current token, \
+                     if any, still works. The message names an error id that the server's log repeats with \
+                     the cause.",
+                )
+                .content("application/json", error())
+                .build(),
+        ),
+        (
+            "503",
+            ResponseBuilder::new()
+                .description(
+                    "Nothing was changed, and retrying after `Retry-After` seconds can succeed: the token \
+                     store is busy or unreachable, the host cannot check credentials right now, or too many \
+                     token operations are hashing at once.",
+                )
+                .header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(Some(
+                            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).build(),
+                        ))
+                        .description(text("Seconds to wait before retrying."))
+                        .build(),
+                )
+                .content("application/json", error())
+                .build(),
+        ),
+    ]
+}
+
+fn string() -> utoipa::openapi::schema::Object {
+    ObjectBuilder::new().schema_type(Type::String).build()
+}
+
 /// The OpenAPI 3.1 document of the admin routes, e.g. to [`merge`](utoipa::openapi::OpenApi::merge)
 /// into the host's own. [`AdminRoutes::with_openapi_route`](crate::AdminRoutes::with_openapi_route)
 /// serves it as JSON.
+///
+/// The admin operations require the [`ADMIN_SECURITY_SCHEME`] security scheme; the document also
+/// defines [`SCIM_SECURITY_SCHEME`] (HTTP bearer) for the host to put on its own SCIM paths.
 ///
 /// ```
 /// let doc = scim_token_axum::openapi();

@@ -6,11 +6,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use axum::extract::FromRequestParts;
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::Request;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use scim_token_core::{ScimTokenService, VerifiedToken};
+use scim_token_core::{ScimTokenService, Scope, VerifiedToken};
 use tower::{Layer, Service};
 
 use crate::credentials::credential_from_headers;
@@ -21,8 +22,12 @@ use crate::error::ScimError;
 ///
 /// On success the [`VerifiedToken`] (scope and token id) is put in the request's extensions, where
 /// [`ScimCaller`] finds it. Otherwise the request is answered with a [`ScimError`]: 401 for any refused
-/// token (one answer for every reason), 503 with `Retry-After` when hashing is saturated, 500 when the
-/// store fails.
+/// token (one answer for every reason), 503 with `Retry-After` when hashing is saturated or the store
+/// is busy or unreachable, 500 when the store fails otherwise.
+///
+/// [`new`](Self::new) accepts a token of any scope, and the handler learns the scope from it;
+/// [`per_tenant`](Self::per_tenant) serves per-tenant URLs such as `/scim/v2/{tenant}/Users` and
+/// refuses a token of another tenant.
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -41,12 +46,43 @@ use crate::error::ScimError;
 #[derive(Clone, Debug)]
 pub struct ScimGuardLayer {
     service: ScimTokenService,
+    /// The path parameter naming the scope, for per-tenant URLs.
+    scope_param: Option<&'static str>,
 }
 
 impl ScimGuardLayer {
-    /// A guard that verifies tokens with `service`.
+    /// A guard that verifies tokens with `service` and accepts a valid token of any scope: the handler
+    /// reads the scope from [`ScimCaller`].
     pub fn new(service: ScimTokenService) -> Self {
-        Self { service }
+        Self { service, scope_param: None }
+    }
+
+    /// A guard for per-tenant URLs: the path parameter `param` (e.g. `"tenant"` in
+    /// `/scim/v2/{tenant}/Users`) names the scope, and only a token of that scope is accepted. A token
+    /// of another tenant, or a parameter that is not a valid [`Scope`](scim_token_core::Scope), gets
+    /// the same 401 as any other refusal, so the answer does not tell whether a tenant exists.
+    ///
+    /// The parameter must be part of the matched route (the guard added with
+    /// [`route_layer`](axum::Router::route_layer) on routes, or on a router
+    /// [`nest`](axum::Router::nest)ed, under a path that has it); if it is missing, every request is
+    /// refused with a 500 and an error in the log, never let through.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    /// use scim_token_axum::{ScimCaller, ScimGuardLayer};
+    /// # fn demo(service: scim_token_core::ScimTokenService) {
+    ///
+    /// async fn list_users(ScimCaller(caller): ScimCaller) -> String {
+    ///     format!("users of tenant {}", caller.scope) // always the tenant of the URL
+    /// }
+    ///
+    /// let scim: Router = Router::new()
+    ///     .route("/scim/v2/{tenant}/Users", get(list_users))
+    ///     .route_layer(ScimGuardLayer::per_tenant(service, "tenant"));
+    /// # }
+    /// ```
+    pub fn per_tenant(service: ScimTokenService, param: &'static str) -> Self {
+        Self { service, scope_param: Some(param) }
     }
 }
 
@@ -54,7 +90,7 @@ impl<S> Layer<S> for ScimGuardLayer {
     type Service = ScimGuard<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        ScimGuard { inner, service: self.service.clone() }
+        ScimGuard { inner, service: self.service.clone(), scope_param: self.scope_param }
     }
 }
 
@@ -63,6 +99,7 @@ impl<S> Layer<S> for ScimGuardLayer {
 pub struct ScimGuard<S> {
     inner: S,
     service: ScimTokenService,
+    scope_param: Option<&'static str>,
 }
 
 impl<S, B> Service<Request<B>> for ScimGuard<S>
@@ -79,16 +116,18 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+    fn call(&mut self, request: Request<B>) -> Self::Future {
         // Call the instance that was polled ready, and leave a fresh clone for the next call.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let service = self.service.clone();
+        let scope_param = self.scope_param;
         Box::pin(async move {
-            match verify(&service, request.headers()).await {
+            let (mut parts, body) = request.into_parts();
+            match verify(&service, scope_param, &mut parts).await {
                 Ok(verified) => {
-                    request.extensions_mut().insert(verified);
-                    inner.call(request).await
+                    parts.extensions.insert(verified);
+                    inner.call(Request::from_parts(parts, body)).await
                 }
                 Err(error) => Ok(error.into_response()),
             }
@@ -98,13 +137,51 @@ where
 
 async fn verify(
     service: &ScimTokenService,
-    headers: &axum::http::HeaderMap,
+    scope_param: Option<&'static str>,
+    parts: &mut Parts,
 ) -> Result<VerifiedToken, ScimError> {
-    let presented = credential_from_headers(headers).map_err(|reason| {
+    // The path is checked first, so a wiring mistake shows on the first request, token or not.
+    let expected = match scope_param {
+        Some(name) => Some(scope_from_path(parts, name).await?),
+        None => None,
+    };
+    let presented = credential_from_headers(&parts.headers).map_err(|reason| {
         tracing::debug!(%reason, "SCIM request without a usable token");
         ScimError::unauthorized()
     })?;
-    service.verify(presented).await.map_err(ScimError::from_verify)
+    let verified = match &expected {
+        Some(scope) => service.verify_for(scope, presented).await,
+        None => service.verify(presented).await,
+    };
+    Ok(verified?)
+}
+
+/// The scope named by the path parameter `name`. A value that is not a scope is refused like a bad
+/// token (401); a missing parameter is the host's wiring mistake (500).
+async fn scope_from_path(parts: &mut Parts, name: &str) -> Result<Scope, ScimError> {
+    let params = match RawPathParams::from_request_parts(parts, &()).await {
+        Ok(params) => params,
+        Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => {
+            tracing::debug!("SCIM request refused: the tenant in the path is not UTF-8");
+            return Err(ScimError::unauthorized());
+        }
+        Err(_) => return Err(missing_param(parts, name)),
+    };
+    let Some((_, value)) = params.iter().find(|(key, _)| *key == name) else {
+        return Err(missing_param(parts, name));
+    };
+    Scope::new(value).map_err(|_| {
+        tracing::debug!("SCIM request refused: the tenant in the path is not a valid scope");
+        ScimError::unauthorized()
+    })
+}
+
+fn missing_param(parts: &Parts, name: &str) -> ScimError {
+    ScimError::internal(format_args!(
+        "ScimGuardLayer::per_tenant expects a path parameter {{{name}}}, but the route of {} has none; \
+         the request is refused",
+        parts.uri.path()
+    ))
 }
 
 /// The caller of a SCIM route, as verified by [`ScimGuardLayer`]: extract it in handlers to learn the
@@ -121,7 +198,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ScimCaller {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<VerifiedToken>() {
             Some(verified) => Ok(Self(verified.clone())),
-            None => Err(ScimError::internal(&format_args!(
+            None => Err(ScimError::internal(format_args!(
                 "ScimCaller used on {} without ScimGuardLayer; the request is refused",
                 parts.uri.path()
             ))),

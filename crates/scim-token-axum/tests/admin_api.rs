@@ -161,6 +161,7 @@ async fn host_rejections_map_to_404_403_and_503() {
     assert_eq!(assert_unleash_error(&call(&app, with("nobody")).await, 401), "AuthenticationRequired");
     let unavailable = call(&app, with("unavailable")).await;
     assert_eq!(assert_unleash_error(&unavailable, 503), "ServiceUnavailable");
+    assert_eq!(unavailable.header("retry-after"), Some("1"), "every 503 says when to retry");
 }
 
 #[tokio::test]
@@ -302,15 +303,15 @@ async fn the_served_openapi_document_describes_the_seed_operation() {
             .contains("Previously generated tokens will be invalidated.")
     );
     assert!(operation.get("requestBody").is_none(), "no request body");
-    let header = &operation["parameters"][0];
-    assert_eq!(
-        (&header["name"], &header["in"], &header["required"]),
-        (&"Authorization".into(), &"header".into(), &true.into())
-    );
+    assert!(operation.get("parameters").is_none(), "the credential is a security scheme, not a parameter");
+    assert_eq!(operation["security"], serde_json::json!([{ "adminToken": [] }]));
     let responses = operation["responses"].as_object().unwrap();
-    for code in ["200", "401", "403", "404"] {
+    for code in ["200", "401", "403", "404", "405", "500", "503"] {
         assert!(responses.contains_key(code), "{code}");
     }
+    assert!(responses["401"]["description"].as_str().unwrap().contains("`authorization:*:*.my-admin-token`"));
+    assert!(responses["503"]["headers"].get("Retry-After").is_some());
+    assert!(responses["405"]["headers"].get("Allow").is_some());
     assert_eq!(
         responses["200"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/scimTokenSchema"
@@ -351,9 +352,90 @@ async fn the_served_openapi_document_describes_the_seed_operation() {
         "#/components/schemas/updateScimSettingsSchema"
     );
     assert_eq!(schemas["updateScimSettingsSchema"]["required"], serde_json::json!(["enabled"]));
-    for code in ["200", "400", "401", "403", "415"] {
+    for code in ["200", "400", "401", "403", "405", "413", "415", "500", "503"] {
         assert!(settings["post"]["responses"].get(code).is_some(), "{code}");
     }
+
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(
+        schemes["adminToken"],
+        serde_json::json!({
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": schemes["adminToken"]["description"],
+        })
+    );
+    assert_eq!(
+        (&schemes["scimBearer"]["type"], &schemes["scimBearer"]["scheme"]),
+        (&"http".into(), &"bearer".into())
+    );
+}
+
+#[tokio::test]
+async fn every_admin_route_is_in_the_openapi_document_with_its_answers() {
+    let doc = serde_json::to_value(scim_token_axum::openapi()).unwrap();
+    let expected = [
+        (
+            GENERATE_TOKEN_PATH,
+            "post",
+            "generate-new-token",
+            &["200", "401", "403", "404", "405", "500", "503"][..],
+        ),
+        (SETTINGS_PATH, "get", "get-scim-settings", &["200", "401", "403", "404", "405", "500", "503"]),
+        (
+            SETTINGS_PATH,
+            "post",
+            "update-scim-settings",
+            &["200", "400", "401", "403", "404", "405", "413", "415", "500", "503"],
+        ),
+        (
+            scim_token_axum::TOKENS_PATH,
+            "get",
+            "list-scim-tokens",
+            &["200", "401", "403", "404", "405", "500", "503"],
+        ),
+        (
+            scim_token_axum::TOKENS_PATH,
+            "delete",
+            "revoke-all-scim-tokens",
+            &["204", "401", "403", "404", "405", "500", "503"],
+        ),
+        (
+            scim_token_axum::TOKEN_PATH,
+            "delete",
+            "revoke-scim-token",
+            &["204", "401", "403", "404", "405", "500", "503"],
+        ),
+    ];
+    let mut operations = 0;
+    for item in doc["paths"].as_object().unwrap().values() {
+        operations += item.as_object().unwrap().len();
+    }
+    assert_eq!(operations, expected.len(), "no undocumented or extra operation");
+    for (path, method, id, codes) in expected {
+        let operation = &doc["paths"][path][method];
+        assert_eq!(operation["operationId"], id, "{method} {path}");
+        assert_eq!(operation["security"], serde_json::json!([{ "adminToken": [] }]), "{id}");
+        let mut documented: Vec<_> = operation["responses"].as_object().unwrap().keys().cloned().collect();
+        documented.sort();
+        assert_eq!(documented, codes, "{id}");
+    }
+    let list = &doc["paths"][scim_token_axum::TOKENS_PATH]["get"]["responses"]["200"];
+    assert_eq!(
+        list["content"]["application/json"]["schema"]["items"]["$ref"],
+        "#/components/schemas/scimTokenInfoSchema"
+    );
+    let info = &doc["components"]["schemas"]["scimTokenInfoSchema"];
+    assert_eq!(
+        info["required"],
+        serde_json::json!(["id", "role", "createdAt", "createdBy", "lastUsedAt", "expiresAt", "validUntil"])
+    );
+    assert_eq!(info["properties"]["validUntil"]["format"], "date-time");
+    assert_eq!(
+        doc["components"]["schemas"]["scimTokenRoleSchema"]["enum"],
+        serde_json::json!(["current", "previous"])
+    );
 }
 
 #[tokio::test]

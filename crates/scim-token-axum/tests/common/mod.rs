@@ -179,6 +179,7 @@ pub struct FlakyStore {
     pub fail_find: Arc<AtomicBool>,
     pub fail_load: Arc<AtomicBool>,
     pub fail_set_enabled: Arc<AtomicBool>,
+    pub fail_remove: Arc<AtomicBool>,
 }
 
 fn fail_if(flag: &AtomicBool) -> Result<(), StoreError> {
@@ -207,10 +208,12 @@ impl TokenStore for FlakyStore {
     }
 
     async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
+        fail_if(&self.fail_remove)?;
         self.inner.remove_tokens(scope).await
     }
 
     async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
+        fail_if(&self.fail_remove)?;
         self.inner.remove_token(scope, id).await
     }
 

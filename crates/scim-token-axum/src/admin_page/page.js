@@ -1,0 +1,353 @@
+// The scim-token admin page: calls the JSON admin routes next to it. No framework, no build step.
+//
+// Secrets: the admin credential (when the host uses header credentials) lives in the `credential`
+// variable only, never in storage, cookies or the URL. A new SCIM token is written into the page once
+// and removed when it is dismissed, the page is left, or reloaded.
+'use strict';
+
+(() => {
+  // Relative to the page, so the page also works when the host nests the admin routes under a prefix.
+  const API = new URL('../api/admin/scim-settings', document.baseURI).pathname;
+  const GENERATE = API + '/generate-new-token';
+  const TOKENS = API + '/tokens';
+
+  const el = (id) => document.getElementById(id);
+  const ui = {
+    status: el('status'),
+    form: el('credential-form'),
+    credential: el('credential'),
+    connected: el('connected'),
+    connectedText: el('connected-text'),
+    connecting: el('connecting'),
+    forget: el('forget'),
+    enabled: el('enabled'),
+    enabledText: el('enabled-text'),
+    hasToken: el('has-token'),
+    generate: el('generate'),
+    panel: el('new-token-panel'),
+    newToken: el('new-token'),
+    copy: el('copy'),
+    dismiss: el('dismiss'),
+    rows: el('token-rows'),
+    noTokens: el('no-tokens'),
+    revokeAll: el('revoke-all'),
+    dialog: el('confirm-dialog'),
+    dialogTitle: el('confirm-title'),
+    dialogText: el('confirm-text'),
+    confirm: el('confirm'),
+    cancel: el('cancel'),
+  };
+
+  /** The admin credential typed in, or null when the browser's own credentials (cookies) are used. */
+  let credential = null;
+  /** Whether the last read succeeded: writes are offered only then. */
+  let authorized = false;
+  /** Whether the scope has a current token, for the generate confirmation's wording. */
+  let hasToken = false;
+  /** What the confirm button does when the dialog is open. */
+  let pendingAction = null;
+  let busy = false;
+
+  class ApiError extends Error {
+    constructor(status, name, message) {
+      super(message);
+      this.status = status;
+      this.name = name;
+    }
+  }
+
+  /** Calls an admin route; resolves to the JSON body (or null) or throws an ApiError. */
+  async function call(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (credential !== null) headers.Authorization = credential;
+    const init = { method, headers, credentials: 'same-origin', cache: 'no-store', redirect: 'error' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (error) {
+      throw new ApiError(0, 'NetworkError', 'The server cannot be reached. Check your connection and retry.');
+    }
+    const text = await response.text();
+    let json = null;
+    if (text) {
+      try { json = JSON.parse(text); } catch (_) { json = null; }
+    }
+    if (!response.ok) {
+      const message = json && typeof json.message === 'string'
+        ? json.message
+        : `The server answered ${response.status} ${response.statusText || ''}`.trim() + '.';
+      throw new ApiError(response.status, (json && json.name) || 'HttpError', message);
+    }
+    return json;
+  }
+
+  function showStatus(kind, message) {
+    ui.status.className = 'banner ' + kind;
+    ui.status.textContent = message;
+    ui.status.hidden = false;
+  }
+
+  function clearStatus() {
+    ui.status.hidden = true;
+    ui.status.textContent = '';
+  }
+
+  function showError(error) {
+    showStatus('error', error instanceof ApiError ? error.message : 'Something went wrong: ' + error);
+  }
+
+  function formatTime(iso) {
+    if (!iso) return null;
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  }
+
+  function cell(text, className) {
+    const td = document.createElement('td');
+    if (className) td.className = className;
+    td.textContent = text;
+    return td;
+  }
+
+  function withSub(td, text) {
+    const sub = document.createElement('span');
+    sub.className = 'sub';
+    sub.textContent = text;
+    td.append(sub);
+    return td;
+  }
+
+  function renderTokens(tokens) {
+    ui.rows.replaceChildren();
+    const now = Date.now();
+    for (const token of tokens) {
+      const row = document.createElement('tr');
+      row.dataset.testid = 'token-row';
+      const id = cell(token.id, 'id');
+      const role = document.createElement('span');
+      role.className = 'badge role';
+      role.textContent = token.role === 'current' ? 'current' : 'previous';
+      id.append(role);
+      row.append(id);
+
+      const created = cell(formatTime(token.createdAt));
+      created.title = token.createdAt;
+      row.append(withSub(created, 'by ' + token.createdBy));
+
+      const used = cell(formatTime(token.lastUsedAt) || 'Never');
+      if (token.lastUsedAt) used.title = token.lastUsedAt;
+      row.append(used);
+
+      const until = cell(token.validUntil ? formatTime(token.validUntil) : 'Until replaced');
+      if (token.validUntil) {
+        until.title = token.validUntil;
+        if (Date.parse(token.validUntil) <= now) {
+          until.classList.add('past');
+          withSub(until, 'expired');
+        }
+      }
+      row.append(until);
+
+      const actions = document.createElement('td');
+      const revoke = document.createElement('button');
+      revoke.type = 'button';
+      revoke.className = 'button danger small';
+      revoke.textContent = 'Revoke';
+      revoke.dataset.testid = 'revoke';
+      revoke.dataset.tokenId = token.id;
+      revoke.disabled = !authorized;
+      revoke.addEventListener('click', () => confirmRevoke(token));
+      actions.append(revoke);
+      row.append(actions);
+      ui.rows.append(row);
+    }
+    ui.noTokens.hidden = tokens.length > 0;
+  }
+
+  function renderSettings(settings) {
+    ui.enabled.checked = settings.enabled;
+    ui.enabledText.textContent = settings.enabled ? 'Enabled' : 'Disabled';
+    hasToken = settings.hasToken;
+    ui.hasToken.textContent = settings.hasToken ? 'Active token' : 'No token';
+    ui.hasToken.className = 'badge ' + (settings.hasToken ? 'ok' : 'warn');
+    ui.generate.textContent = settings.hasToken ? 'Generate new token' : 'Generate token';
+  }
+
+  function setControls() {
+    const usable = authorized && !busy;
+    ui.enabled.disabled = !usable;
+    ui.generate.disabled = !usable;
+    ui.revokeAll.disabled = !usable;
+    for (const button of ui.rows.querySelectorAll('button')) button.disabled = !usable;
+  }
+
+  function renderAccess(mode) {
+    ui.connecting.hidden = true;
+    ui.form.hidden = mode !== 'ask';
+    ui.connected.hidden = mode === 'ask';
+    ui.forget.hidden = mode !== 'credential';
+    ui.connectedText.textContent = mode === 'session'
+      ? 'Signed in with your browser session.'
+      : 'Connected with the admin token held in this tab\u2019s memory.';
+  }
+
+  /** Reads the settings and the tokens; on 401 asks for a credential. */
+  async function refresh() {
+    try {
+      const [settings, tokens] = await Promise.all([call('GET', API), call('GET', TOKENS)]);
+      authorized = true;
+      renderAccess(credential === null ? 'session' : 'credential');
+      renderSettings(settings);
+      renderTokens(tokens || []);
+      return true;
+    } catch (error) {
+      authorized = false;
+      if (error.status === 401 || error.status === 403 || credential === null) renderAccess('ask');
+      throw error;
+    } finally {
+      setControls();
+    }
+  }
+
+  /** Runs one write, with the controls disabled meanwhile, then re-reads everything. */
+  async function write(action, success) {
+    busy = true;
+    setControls();
+    try {
+      await action();
+      showStatus('ok', success);
+    } catch (error) {
+      showError(error);
+    } finally {
+      busy = false;
+      try { await refresh(); } catch (error) { showError(error); }
+    }
+  }
+
+  function showToken(token) {
+    ui.newToken.textContent = token;
+    ui.copy.textContent = 'Copy';
+    ui.panel.hidden = false;
+  }
+
+  function forgetToken() {
+    ui.newToken.textContent = '';
+    ui.panel.hidden = true;
+  }
+
+  function ask(title, text, confirmLabel, action) {
+    ui.dialogTitle.textContent = title;
+    ui.dialogText.textContent = text;
+    ui.confirm.textContent = confirmLabel;
+    ui.confirm.className = 'button ' + (confirmLabel.startsWith('Revoke') ? 'danger' : 'primary');
+    pendingAction = action;
+    ui.dialog.showModal();
+    ui.cancel.focus();
+  }
+
+  function confirmRevoke(token) {
+    const what = token.role === 'current'
+      ? 'This is the current token: provisioning fails until you generate a new one.'
+      : 'This is the previous token, still accepted during the overlap window.';
+    ask(`Revoke token ${token.id}?`, `It stops working at once. ${what}`, 'Revoke token', () =>
+      write(async () => {
+        // The token on display, if any, is the current one: revoked, it is of no use any more.
+        if (token.role === 'current') forgetToken();
+        await call('DELETE', TOKENS + '/' + encodeURIComponent(token.id));
+      }, `Token ${token.id} was revoked.`));
+  }
+
+  ui.form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = ui.credential.value.trim();
+    ui.credential.value = '';
+    if (!value) return;
+    credential = value;
+    clearStatus();
+    try {
+      await refresh();
+      showStatus('ok', 'Connected.');
+    } catch (error) {
+      credential = null;
+      renderAccess('ask');
+      showStatus('error', error.status === 401
+        ? 'That admin token was not accepted. Check it and try again.'
+        : (error instanceof ApiError ? error.message : String(error)));
+      ui.credential.focus();
+    }
+  });
+
+  ui.forget.addEventListener('click', () => {
+    credential = null;
+    authorized = false;
+    forgetToken();
+    renderAccess('ask');
+    setControls();
+    showStatus('ok', 'The admin token was forgotten.');
+    ui.credential.focus();
+  });
+
+  ui.enabled.addEventListener('change', () => {
+    const enabled = ui.enabled.checked;
+    write(() => call('POST', API, { enabled }),
+      enabled ? 'SCIM provisioning is enabled.' : 'SCIM provisioning is disabled: every SCIM request is refused.');
+  });
+
+  ui.generate.addEventListener('click', () => {
+    const title = hasToken ? 'Replace the current token?' : 'Generate a token?';
+    const text = hasToken
+      ? 'The current token stops working at once: your identity provider\u2019s SCIM requests fail until you paste the new token into it.'
+      : 'A new token is created and shown once. Paste it into your identity provider\u2019s SCIM settings.';
+    ask(title, text, hasToken ? 'Generate and replace' : 'Generate token', () =>
+      write(async () => {
+        forgetToken();
+        const body = await call('POST', GENERATE);
+        showToken(body.token);
+      }, hasToken ? 'New token generated. The previous token no longer works.' : 'Token generated.'));
+  });
+
+  ui.revokeAll.addEventListener('click', () => {
+    ask('Revoke every token?',
+      'Every SCIM token stops working at once, and provisioning fails until you generate a new one.',
+      'Revoke all tokens', () => write(async () => {
+        forgetToken();
+        await call('DELETE', TOKENS);
+      }, 'Every token was revoked.'));
+  });
+
+  ui.confirm.addEventListener('click', () => {
+    const action = pendingAction;
+    pendingAction = null;
+    ui.dialog.close();
+    if (action) action();
+  });
+  ui.cancel.addEventListener('click', () => ui.dialog.close());
+  ui.dialog.addEventListener('close', () => { pendingAction = null; });
+
+  ui.copy.addEventListener('click', async () => {
+    const token = ui.newToken.textContent;
+    try {
+      await navigator.clipboard.writeText(token);
+      ui.copy.textContent = 'Copied';
+    } catch (_) {
+      // No clipboard permission (e.g. not a secure context): select it for a manual copy.
+      window.getSelection().selectAllChildren(ui.newToken);
+      ui.copy.textContent = 'Selected: press Ctrl+C';
+    }
+  });
+
+  ui.dismiss.addEventListener('click', forgetToken);
+  // Not kept for the back-forward cache either.
+  window.addEventListener('pagehide', forgetToken);
+
+  // First, try the browser's own credentials (a host with cookie sessions); ask for a token otherwise.
+  ui.credential.value = '';
+  forgetToken();
+  refresh().catch((error) => {
+    if (error.status !== 401) showError(error);
+  });
+})();
