@@ -10,6 +10,7 @@
 //! | `postgres`     | `postgres::PostgresStore`: shared by many host instances | no    |
 //! | `postgres-tls` | `postgres` with TLS to the server (rustls)             | no      |
 //! | `axum`         | `axum::{AdminRoutes, ScimGuardLayer, …}`               | no      |
+//! | `testkit`      | `testkit`, `token_store_conformance!`: a store's tests   | no      |
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
