@@ -24,6 +24,7 @@ mod overlap;
 mod record;
 mod secret;
 mod service;
+mod slow_build;
 mod store;
 mod time;
 
