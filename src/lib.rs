@@ -10,6 +10,7 @@
 //! | `postgres`     | `postgres::PostgresStore`: shared by many host instances | no    |
 //! | `postgres-tls` | `postgres` with TLS to the server (rustls)             | no      |
 //! | `axum`         | `axum::{AdminRoutes, ScimGuardLayer, …}`               | no      |
+//! | `testkit`      | `testkit`, `token_store_conformance!`: a store's tests   | no      |
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -27,22 +28,27 @@
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use scim_token_core::*;
 
 #[cfg(feature = "memory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
 pub use scim_token_memory::MemoryStore;
 
 /// The SQLite backend (feature `sqlite`).
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use scim_token_sqlite as sqlite;
 
 /// The PostgreSQL backend (feature `postgres`; `postgres-tls` adds TLS with rustls).
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use scim_token_postgres as postgres;
 
 /// The axum adapter (feature `axum`).
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use scim_token_axum as axum;
 
 /// The README's Rust examples, compiled and run as doc tests so they cannot drift from the API.

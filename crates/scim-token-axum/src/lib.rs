@@ -68,6 +68,7 @@
 //! Error answers never hold a token or an internal detail: causes are logged with `tracing` under an
 //! error id that a 500 answer repeats.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod admin_auth;
 mod admin_page;

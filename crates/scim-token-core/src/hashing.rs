@@ -166,6 +166,7 @@ impl Hasher {
             // The permit moves into the task: it is released when the hash is done, even if the caller
             // stopped waiting, so abandoned requests cannot push more hashes (or buffers) than the budget.
             let _permit = permit;
+            let _timer = crate::slow_build::FirstHashTimer::start(blocks); // warns once if unoptimised
             runs.fetch_add(1, Ordering::Relaxed);
             memory.with_memory(blocks, work)
         });

@@ -8,6 +8,7 @@
 //! Tokens look like `scim_<16-char selector><43-char secret><6-char CRC32>` (see [`TokenFormat`]), come
 //! from the OS CSPRNG, are stored only as Argon2id PHC strings and are compared in constant time.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod argon2_memory;
 mod audit;
@@ -23,10 +24,12 @@ mod overlap;
 mod record;
 mod secret;
 mod service;
+mod slow_build;
 mod store;
 mod time;
 
 #[cfg(feature = "testkit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
 
 pub use async_trait::async_trait;

@@ -7,7 +7,26 @@
 //! ```text
 //! // In your backend's tests (needs `tokio` with `macros` and `rt-multi-thread` as a dev-dependency):
 //! scim_token_core::token_store_conformance!(async { MyStore::connect_fresh().await });
+//! // Twice in one file: name each module.
+//! scim_token_core::token_store_conformance!(on_disk, async { MyStore::fresh_file().await });
 //! ```
+//!
+//! The facade offers the same kit with its `testkit` feature (`scim_token::testkit`,
+//! `scim_token::token_store_conformance!`), so a backend author depends on one crate.
+//!
+//! # Stability
+//!
+//! The kit follows the crate's semantic versioning, with one deliberate exception:
+//!
+//! - **Kept within a release line** (every 0.1.x): both macro forms (with and without a module name,
+//!   with and without `optional`), the names and signatures of the existing `async fn` checks, and the
+//!   rule that each check wants a fresh, empty store.
+//! - **May be added in a patch or minor release**: new checks, and stricter assertions in existing ones,
+//!   but only for a guarantee the [`TokenStore`] documentation already states. A store that passed
+//!   before may then fail: it was already broken, and the new check says where. Every such change is
+//!   listed in CHANGELOG.md.
+//! - **Breaking** (a new minor before 1.0, a new major after): removing or renaming a check, changing the
+//!   macro's syntax, or a new requirement on stores that the `TokenStore` documentation did not state.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -374,7 +393,8 @@ pub async fn readers_never_see_a_rotation_half_done(store: Arc<dyn TokenStore>) 
 }
 
 /// Expands the whole conformance suite into `#[tokio::test]`s, one per check, in a module named
-/// `token_store_conformance`. `$make_store` is an expression evaluating to a future of a fresh, empty store
+/// `token_store_conformance`, or the name given first (`token_store_conformance!(name, …)`), so that one
+/// file can run the suite against several stores. `$make_store` is an expression evaluating to a future of a fresh, empty store
 /// (a concrete type implementing [`TokenStore`]); it is evaluated once per test. The calling crate needs
 /// `tokio` with the `macros` and `rt-multi-thread` features among its dev-dependencies.
 ///
@@ -389,16 +409,29 @@ pub async fn readers_never_see_a_rotation_half_done(store: Arc<dyn TokenStore>) 
 /// ```text
 /// scim_token_core::token_store_conformance!(optional async { fresh_store_if_the_server_runs().await });
 /// ```
+///
+/// Named, to run the suite twice in one file:
+///
+/// ```text
+/// scim_token_core::token_store_conformance!(in_memory, async { MyStore::in_memory().await });
+/// scim_token_core::token_store_conformance!(on_server, optional async { MyStore::on_server().await });
+/// ```
 #[macro_export]
 macro_rules! token_store_conformance {
+    ($module:ident, optional $make_store:expr) => {
+        $crate::token_store_conformance!(@suite $module optional $make_store);
+    };
+    ($module:ident, $make_store:expr) => {
+        $crate::token_store_conformance!(@suite $module plain $make_store);
+    };
     (optional $make_store:expr) => {
-        $crate::token_store_conformance!(@suite optional $make_store);
+        $crate::token_store_conformance!(@suite token_store_conformance optional $make_store);
     };
     ($make_store:expr) => {
-        $crate::token_store_conformance!(@suite plain $make_store);
+        $crate::token_store_conformance!(@suite token_store_conformance plain $make_store);
     };
-    (@suite $mode:ident $make_store:expr) => {
-        mod token_store_conformance {
+    (@suite $module:ident $mode:ident $make_store:expr) => {
+        mod $module {
             #[allow(unused_imports)]
             use super::*;
 

@@ -278,6 +278,35 @@ impl From<PostgresStoreError> for StoreError {
     }
 }
 
+/// `?` on [`PostgresStore::open`](crate::PostgresStore::open) works in a function returning
+/// `scim_token_core::Result` (or `scim_token::Result`): the error becomes [`scim_token_core::Error::Store`]
+/// with its [`kind`](PostgresStoreError::kind) (an unreachable server stays transient), and stays
+/// reachable by downcasting.
+///
+/// ```
+/// use scim_token_core::{Error, ScimTokenService};
+/// use scim_token_postgres::{PostgresStore, PostgresStoreError};
+///
+/// async fn start(url: &str) -> scim_token_core::Result<ScimTokenService> {
+///     let store = PostgresStore::open(url).await?; // PostgresStoreError -> scim_token_core::Error
+///     ScimTokenService::builder(store).build()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let error = start("postgres://myapp@db.internal:not-a-port/myapp").await.unwrap_err();
+/// let Error::Store(store_error) = &error else { panic!("expected a store error, got {error}") };
+/// let cause = store_error.inner().downcast_ref::<PostgresStoreError>();
+/// assert!(matches!(cause, Some(PostgresStoreError::InvalidUrl { .. })));
+/// assert!(!error.is_transient());
+/// # }
+/// ```
+impl From<PostgresStoreError> for scim_token_core::Error {
+    fn from(error: PostgresStoreError) -> Self {
+        Self::Store(error.into())
+    }
+}
+
 /// How a `tokio_postgres` error is reported.
 enum Class {
     /// No connection could be made.

@@ -24,6 +24,7 @@
 //! retrying helps (a 503 over HTTP); they never contain a password or a stored value. Tokens are stored
 //! only as Argon2id hashes.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod open;
@@ -42,4 +43,5 @@ pub use store::PostgresStore;
 pub use target::{Target, redact_url};
 pub use tokio_postgres;
 #[cfg(feature = "tls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
 pub use {rustls, tokio_postgres_rustls};

@@ -151,6 +151,34 @@ impl From<SqliteStoreError> for StoreError {
     }
 }
 
+/// `?` on [`SqliteStore::open`](crate::SqliteStore::open) works in a function returning
+/// `scim_token_core::Result` (or `scim_token::Result`): the error becomes [`scim_token_core::Error::Store`]
+/// with its [`kind`](SqliteStoreError::kind), and stays reachable by downcasting.
+///
+/// ```
+/// use scim_token_core::{Error, ScimTokenService};
+/// use scim_token_sqlite::{SqliteStore, SqliteStoreError};
+///
+/// async fn start(path: &str) -> scim_token_core::Result<ScimTokenService> {
+///     let store = SqliteStore::open(path).await?; // SqliteStoreError -> scim_token_core::Error
+///     ScimTokenService::builder(store).build()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let dir = std::env::temp_dir().join("scim-token-doc-no-such-directory/deeper");
+/// let error = start(dir.join("tokens.db").to_str().unwrap()).await.unwrap_err();
+/// let Error::Store(store_error) = &error else { panic!("expected a store error, got {error}") };
+/// assert!(store_error.inner().downcast_ref::<SqliteStoreError>().is_some());
+/// assert!(!error.is_transient());
+/// # }
+/// ```
+impl From<SqliteStoreError> for scim_token_core::Error {
+    fn from(error: SqliteStoreError) -> Self {
+        Self::Store(error.into())
+    }
+}
+
 /// A failure inside a blocking SQLite call, before it is given its path and timeout.
 #[derive(Debug)]
 pub(crate) enum DbError {

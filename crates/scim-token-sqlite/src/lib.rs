@@ -19,6 +19,7 @@
 //!
 //! See [`SqliteStore`] for an example.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod connections;
 mod error;
