@@ -8,6 +8,7 @@
 //! | `memory` | [`MemoryStore`], in-memory, for tests/demos   | yes     |
 //! | `sqlite` | `sqlite::SqliteStore`: durable, multi-process | no      |
 //! | `axum`   | `axum::{AdminRoutes, ScimGuardLayer, …}`      | no      |
+//! | `metrics`| counters, histograms, a gauge ([`metrics`])   | no      |
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

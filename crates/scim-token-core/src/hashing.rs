@@ -12,6 +12,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::observe::HashMetrics;
 
 /// OWASP's Argon2id configurations (memory KiB, iterations), all with parallelism 1. Parameters at or
 /// above any one row are accepted.
@@ -56,6 +57,7 @@ pub(crate) struct Hasher {
     argon2: Argon2<'static>,
     permits: Arc<Semaphore>,
     busy_wait: Duration,
+    metrics: HashMetrics,
 }
 
 impl Hasher {
@@ -75,6 +77,7 @@ impl Hasher {
             argon2: Argon2::new(Algorithm::Argon2id, Version::V0x13, argon2_params),
             permits: Arc::new(Semaphore::new(max_concurrent)),
             busy_wait,
+            metrics: HashMetrics::register(),
         })
     }
 
@@ -108,11 +111,12 @@ impl Hasher {
 
     /// Runs `work` on the blocking pool once a permit is free, or fails with `Busy` after `busy_wait`.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        let permit = self.acquire().await?;
+        let permit = self.metrics.time_wait(self.acquire()).await?;
+        let in_flight = self.metrics.in_flight();
         tokio::task::spawn_blocking(move || {
             // The permit moves into the task: it is released when the hash is done, even if the caller
             // stopped waiting, so abandoned requests cannot push more hashes than the budget.
-            let _permit = permit;
+            let (_permit, _in_flight) = (permit, in_flight);
             work()
         })
         .await

@@ -13,9 +13,16 @@ mod audit;
 mod builder;
 mod cache;
 mod error;
+mod expiry_warning;
 mod format;
 mod hashing;
 mod ids;
+#[cfg(feature = "metrics")]
+mod metered_store;
+/// Metric names and what they count (feature `metrics`).
+#[cfg(feature = "metrics")]
+pub mod metrics;
+mod observe;
 mod record;
 mod secret;
 mod service;
@@ -27,7 +34,7 @@ pub mod testkit;
 
 pub use async_trait::async_trait;
 
-pub use audit::{AuditAction, AuditEvent, AuditSink, TracingAuditSink};
+pub use audit::{AuditAction, AuditEvent, AuditSink, SYSTEM_ACTOR, TracingAuditSink};
 pub use builder::ScimTokenServiceBuilder;
 pub use error::{Error, Result, StoreError, StoreErrorKind};
 pub use format::{DEFAULT_PREFIX, TokenFormat};

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
+use tracing::Instrument;
 use zeroize::Zeroizing;
 
 use crate::audit::{AuditAction, AuditEvent, AuditSink};
@@ -13,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::format::TokenFormat;
 use crate::hashing::Hasher;
 use crate::ids::{Actor, Scope, TokenId};
+use crate::observe::{Observer, VerifyProbe};
 use crate::record::{TokenInfo, TokenLookup, TokenRecord, TokenRole};
 use crate::secret::{NewToken, VerifiedToken};
 use crate::store::TokenStore;
@@ -51,6 +53,7 @@ pub(crate) struct Inner {
     pub(crate) expiry: Option<Duration>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) audit: Arc<dyn AuditSink>,
+    pub(crate) observe: Observer,
 }
 
 /// A scope's settings and token metadata, without any secret.
@@ -175,16 +178,31 @@ impl ScimTokenService {
         })
     }
 
+    /// [`check_unobserved`](Self::check_unobserved) in its `scim_token.verify` span, timed and counted.
     async fn check(&self, presented: &str, expected: Option<&Scope>) -> Result<VerifiedToken> {
+        let mut probe = VerifyProbe::start(&self.inner.observe);
+        let span = probe.span().clone();
+        let result = self.check_unobserved(presented, expected, &mut probe).instrument(span).await;
+        probe.finish(result)
+    }
+
+    async fn check_unobserved(
+        &self,
+        presented: &str,
+        expected: Option<&Scope>,
+        probe: &mut VerifyProbe<'_>,
+    ) -> Result<VerifiedToken> {
         let inner = &*self.inner;
         let Ok(id) = inner.format.parse(presented) else {
             tracing::debug!("SCIM token rejected: malformed");
             return Err(Error::InvalidToken);
         };
+        probe.token_id(&id);
         let Some(found) = inner.store.find_token(&id).await? else {
             tracing::debug!(token_id = %id, "SCIM token rejected: unknown");
             return Err(Error::InvalidToken);
         };
+        probe.scope(&found.record.scope);
         let now = inner.clock.now();
         if let Some(reason) = refusal(&found, expected, now) {
             tracing::debug!(token_id = %id, reason, "SCIM token rejected");
@@ -196,6 +214,7 @@ impl ScimTokenService {
         let record_use = match inner.cache.check(&id, &fingerprint, &record.hash, &use_record) {
             Some(record_use) => record_use,
             None => {
+                probe.argon2();
                 let presented = Zeroizing::new(presented.to_owned());
                 // Boxed: the hashing future is large, and inline it would make every verify's future
                 // (cache hits included) that large too.
@@ -212,6 +231,7 @@ impl ScimTokenService {
                 tracing::warn!(token_id = %id, %error, "could not record SCIM token use");
             }
         }
+        inner.observe.token_used(&id, &record.scope, record.expires_at, now, &*inner.audit);
         Ok(VerifiedToken { scope: record.scope, token_id: id })
     }
 
@@ -224,6 +244,7 @@ impl ScimTokenService {
         at: Timestamp,
     ) {
         let event = AuditEvent { scope: scope.clone(), actor: actor.clone(), action, token_ids, at };
+        self.inner.observe.audited(&event);
         self.inner.audit.record(&event);
     }
 }
