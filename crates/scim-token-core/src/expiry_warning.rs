@@ -39,7 +39,8 @@ impl ExpiryWarnings {
     }
 
     /// Called after token `id` of `scope` verified at `now`: warns if it is due. Returns whether it
-    /// warned.
+    /// warned. Inlined: on every verification it is one comparison unless the token expires soon.
+    #[inline]
     pub(crate) fn token_used(
         &self,
         id: &TokenId,
@@ -48,11 +49,27 @@ impl ExpiryWarnings {
         now: Timestamp,
         audit: &dyn AuditSink,
     ) -> bool {
-        let Some(expires_at) = expires_at else { return false };
-        let left_ms = expires_at.unix_millis().saturating_sub(now.unix_millis());
-        if self.window_ms == 0 || left_ms > self.window_ms || !self.claim(id, now.unix_millis()) {
+        match expires_at {
+            Some(at) if at.unix_millis().saturating_sub(now.unix_millis()) <= self.window_ms => {
+                self.warn_if_due(id, scope, at, now, audit)
+            }
+            _ => false,
+        }
+    }
+
+    #[cold]
+    fn warn_if_due(
+        &self,
+        id: &TokenId,
+        scope: &Scope,
+        expires_at: Timestamp,
+        now: Timestamp,
+        audit: &dyn AuditSink,
+    ) -> bool {
+        if self.window_ms == 0 || !self.claim(id, now.unix_millis()) {
             return false;
         }
+        let left_ms = expires_at.unix_millis().saturating_sub(now.unix_millis());
         tracing::warn!(
             target: "scim_token::expiry",
             scope = %scope,

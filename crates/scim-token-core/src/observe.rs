@@ -115,6 +115,7 @@ impl Observer {
     }
 
     /// Token `id` of `scope` verified at `now`: warns if it expires soon (see [`ExpiryWarnings`]).
+    #[inline]
     pub(crate) fn token_used(
         &self,
         id: &TokenId,
