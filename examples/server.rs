@@ -13,7 +13,8 @@
 //! | `SCIM_TOKEN_LOG` | `info` | log level: `error`, `warn`, `info`, `debug` or `trace` |
 //!
 //! Routes: `POST /api/admin/scim-settings/generate-new-token`, `GET`/`POST /api/admin/scim-settings`,
-//! `GET /api/openapi.json`, and `GET /scim/v2/ServiceProviderConfig` (needs the SCIM token).
+//! `GET /api/openapi.json`, `GET /scim/v2/ServiceProviderConfig` (needs the SCIM token), and
+//! `GET /metrics` (Prometheus text format, no credential: see `server/monitoring.rs`).
 //!
 //! SCIM provisioning is enabled on the first start, so generate-then-call works at once. Logs never hold
 //! a token; the admin credential is printed to stdout once, only when it was generated for this run.
@@ -38,6 +39,9 @@ use scim_token::sqlite::SqliteStore;
 use scim_token::{Actor, ScimTokenService, Scope};
 use serde_json::json;
 use tokio::net::TcpListener;
+
+#[path = "server/monitoring.rs"]
+pub mod monitoring;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:4242";
 const DEFAULT_DB: &str = "scim-token.db";
@@ -64,6 +68,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let store = SqliteStore::open(&db).await.map_err(|e| {
         format!("cannot open the SQLite database {db:?}: {e}; set SCIM_TOKEN_DB to a writable path")
     })?;
+    let metrics = monitoring::install()?; // before the service is built: it registers its metrics then
     let service = ScimTokenService::builder(store).build()?;
     if enable_on_first_start(&service).await? {
         tracing::info!("first start: SCIM provisioning enabled for the default scope");
@@ -88,7 +93,8 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}; set SCIM_TOKEN_ADDR to a free address"))?;
     tracing::info!(addr = %listener.local_addr()?, db, "listening");
-    axum::serve(listener, app(service, admins)).with_graceful_shutdown(shutdown_signal()).await?;
+    let app = app(service, admins).merge(monitoring::routes(metrics));
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
