@@ -161,7 +161,10 @@ impl<'a> VerifyProbe<'a> {
 
     /// The presented token's public id, once its format is known to be right.
     pub(crate) fn token_id(&self, id: &TokenId) {
-        self.span.record("token_id", tracing::field::display(id));
+        // Checked first: recording on a disabled span still looks the field up by name.
+        if !self.span.is_disabled() {
+            self.span.record("token_id", tracing::field::display(id));
+        }
     }
 
     /// The scope of the stored record the token names (kept only for an opted-in `scope` label).
@@ -177,7 +180,9 @@ impl<'a> VerifyProbe<'a> {
     /// Records the outcome on the span and in the metrics, and passes the result on.
     pub(crate) fn finish<T>(self, result: Result<T>) -> Result<T> {
         let outcome = Outcome::of(&result);
-        self.span.record("outcome", outcome.label());
+        if !self.span.is_disabled() {
+            self.span.record("outcome", outcome.label());
+        }
         self.metrics.verified(self.timer, outcome);
         result
     }
