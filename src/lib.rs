@@ -11,6 +11,7 @@
 //! | `postgres-tls` | `postgres` with TLS to the server (rustls)             | no      |
 //! | `axum`         | `axum::{AdminRoutes, ScimGuardLayer, …}`               | no      |
 //! | `testkit`      | `testkit`, `token_store_conformance!`: a store's tests   | no      |
+//! | `metrics`      | counters, histograms, a gauge ([`metrics`])              | no      |
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

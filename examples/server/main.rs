@@ -20,6 +20,7 @@
 //! `GET /api/openapi.json`, the admin page at `GET /admin/scim`, and `GET /scim/v2/ServiceProviderConfig`
 //! and `GET /scim/v2/{tenant}/ServiceProviderConfig` (both need the SCIM token; the second only that
 //! tenant's, here `default`).
+//! `GET /metrics` (Prometheus text format, no credential: see `monitoring.rs`).
 //!
 //! SCIM provisioning is enabled on the first start, so generate-then-call works at once. Logs never hold
 //! a token or a database password; the admin credential is printed to stdout once, only when it was
@@ -56,6 +57,8 @@ use scim_token::{Actor, ScimTokenService, Scope, TokenStore};
 use serde_json::json;
 use tokio::net::TcpListener;
 
+pub mod monitoring;
+
 const DEFAULT_ADDR: &str = "127.0.0.1:4242";
 const DEFAULT_DB: &str = "scim-token.db";
 /// The SCIM route this example serves, for a token of any tenant.
@@ -81,6 +84,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .parse()
         .map_err(|e| format!("SCIM_TOKEN_ADDR must be an address like {DEFAULT_ADDR}: {e}"))?;
     let (store, db) = open_store().await?;
+    let metrics = monitoring::install()?; // before the service is built: it registers its metrics then
     let mut service = ScimTokenService::builder(store);
     if let Some(max) = optional_env("SCIM_TOKEN_OVERLAP_UNTIL_FIRST_USE")? {
         let seconds: u64 = max.parse().ok().filter(|&s| s > 0).ok_or(
@@ -124,8 +128,8 @@ async fn run() -> Result<(), Box<dyn Error>> {
     tracing::info!(addr = %local, db, max_connections = limits.max_connections, "listening");
     println!("Admin page: http://{local}{ADMIN_PAGE_PATH}\n");
     let connections = Arc::new(serve::ConnectionCount::default());
-    serve::serve(listener, app(service.clone(), admins), limits, connections.clone(), shutdown_signal())
-        .await;
+    let app = app(service.clone(), admins).merge(monitoring::routes(metrics));
+    serve::serve(listener, app, limits, connections.clone(), shutdown_signal()).await;
     // Let the last `last_used_at` writes land, without letting a stuck database hold the exit.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), service.wait_for_use_records()).await;
     tracing::info!(still_open = connections.open(), peak_connections = connections.peak(), "stopped");

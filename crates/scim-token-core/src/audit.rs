@@ -1,11 +1,13 @@
-//! Audit events for administrative actions, sent to a pluggable sink. They never hold a secret.
+//! Audit events for administrative actions (and the service's own expiry warnings), sent to a pluggable
+//! sink. They never hold a secret.
 
 use std::fmt;
 
 use crate::ids::{Actor, Scope, TokenId};
 use crate::time::Timestamp;
 
-/// What an administrator did.
+/// What an administrator did, or ([`TokenExpiringSoon`](Self::TokenExpiringSoon)) what the service
+/// itself warns about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuditAction {
@@ -25,7 +27,15 @@ pub enum AuditAction {
     ScimEnabled,
     /// SCIM provisioning was disabled.
     ScimDisabled,
+    /// A token that was just used expires within the `expiry_warning` window: generate a new one and give
+    /// it to the identity provider. Raised by the service, at most once a day per token per process, with
+    /// [`SYSTEM_ACTOR`] as the actor and the token in [`AuditEvent::token_ids`].
+    TokenExpiringSoon,
 }
+
+/// The actor of the events the service raises itself ([`AuditAction::TokenExpiringSoon`]), rather than an
+/// administrator. Hosts that show audit events can recognise it by this name.
+pub const SYSTEM_ACTOR: &str = "system:scim-token";
 
 impl fmt::Display for AuditAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -37,27 +47,29 @@ impl fmt::Display for AuditAction {
             Self::OverlapExpired => "overlap_expired",
             Self::ScimEnabled => "scim_enabled",
             Self::ScimDisabled => "scim_disabled",
+            Self::TokenExpiringSoon => "token_expiring_soon",
         })
     }
 }
 
-/// One administrative action, as recorded.
+/// One administrative action (or expiry warning), as recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEvent {
     /// The scope acted on.
     pub scope: Scope,
-    /// Who acted.
+    /// Who acted ([`SYSTEM_ACTOR`] for the service's own warnings).
     pub actor: Actor,
     /// What was done.
     pub action: AuditAction,
-    /// The tokens acted on: the one generated, or every one revoked (in no particular order); empty
-    /// for settings changes and for a revoke that found no token.
+    /// The tokens acted on: the one generated, every one revoked (in no particular order), or the one
+    /// expiring soon; empty for settings changes and for a revoke that found no token.
     pub token_ids: Vec<TokenId>,
     /// When.
     pub at: Timestamp,
 }
 
-/// Receives audit events. Called after the action succeeded; keep it quick (queue, don't block on I/O).
+/// Receives audit events. Called after the action succeeded, and for expiry warnings on the request path
+/// of a verification: keep it quick (queue, don't block on I/O).
 pub trait AuditSink: Send + Sync + 'static {
     /// Records one event.
     fn record(&self, event: &AuditEvent);

@@ -7,6 +7,7 @@ use crate::audit::{AuditSink, TracingAuditSink};
 use crate::error::{Error, Result};
 use crate::format::{DEFAULT_PREFIX, TokenFormat};
 use crate::hashing::{Argon2Params, Hasher};
+use crate::observe::{ObserveOptions, Observer, observed_store};
 use crate::service::{Inner, ScimTokenService};
 use crate::store::TokenStore;
 use crate::time::{Clock, SystemClock};
@@ -39,6 +40,8 @@ pub struct ScimTokenServiceBuilder {
     cache_capacity: usize,
     clock: Arc<dyn Clock>,
     audit: Arc<dyn AuditSink>,
+    /// Expiry warnings and metrics; their options are set in `observe.rs`.
+    pub(crate) observe: ObserveOptions,
 }
 
 impl ScimTokenServiceBuilder {
@@ -56,6 +59,7 @@ impl ScimTokenServiceBuilder {
             cache_capacity: 10_000,
             clock: Arc::new(SystemClock),
             audit: Arc::new(TracingAuditSink),
+            observe: ObserveOptions::default(),
         }
     }
 
@@ -162,7 +166,7 @@ impl ScimTokenServiceBuilder {
         let hasher =
             Hasher::new(self.argon2, self.max_concurrent_hashes.unwrap_or(parallelism), self.busy_wait)?;
         Ok(ScimTokenService::from_inner(Inner {
-            store: self.store,
+            store: observed_store(self.store),
             hasher,
             format: TokenFormat::new(&self.prefix)?,
             cache: crate::cache::VerifiedCache::new(self.cache_capacity),
@@ -173,6 +177,7 @@ impl ScimTokenServiceBuilder {
             expiry: self.expiry,
             clock: self.clock,
             audit: self.audit,
+            observe: Observer::new(&self.observe, self.cache_capacity),
         }))
     }
 }

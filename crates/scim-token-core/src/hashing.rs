@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::argon2_memory::{MemoryPool, StoredHash, hash_into};
 use crate::error::{Error, Result};
+use crate::observe::HashMetrics;
 
 /// OWASP's Argon2id configurations (memory KiB, iterations), all with parallelism 1. Parameters at or
 /// above any one row are accepted.
@@ -63,6 +64,7 @@ pub(crate) struct Hasher {
     permits: Arc<Semaphore>,
     busy_wait: Duration,
     runs: Arc<AtomicU64>,
+    metrics: HashMetrics,
 }
 
 impl Hasher {
@@ -84,6 +86,7 @@ impl Hasher {
             permits: Arc::new(Semaphore::new(max_concurrent)),
             busy_wait,
             runs: Arc::default(),
+            metrics: HashMetrics::register(),
         })
     }
 
@@ -129,7 +132,7 @@ impl Hasher {
     /// A hashing slot, once one is free, or `Busy` after `busy_wait`. Waiting is cancellable: a caller
     /// that gives up costs no Argon2 run.
     pub(crate) async fn slot(&self) -> Result<Slot> {
-        Ok(Slot(self.acquire().await?))
+        Ok(Slot(self.metrics.time_wait(self.acquire()).await?))
     }
 
     /// Whether `token` matches `stored`, computed in `slot`. The future owns all it needs, so it can run
@@ -162,10 +165,11 @@ impl Hasher {
         work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
     ) -> impl Future<Output = Result<T>> + Send + 'static {
         let (memory, runs) = (self.memory.clone(), self.runs.clone());
+        let in_flight = self.metrics.in_flight();
         let task = tokio::task::spawn_blocking(move || {
             // The permit moves into the task: it is released when the hash is done, even if the caller
             // stopped waiting, so abandoned requests cannot push more hashes (or buffers) than the budget.
-            let _permit = permit;
+            let (_permit, _in_flight) = (permit, in_flight);
             let _timer = crate::slow_build::FirstHashTimer::start(blocks); // warns once if unoptimised
             runs.fetch_add(1, Ordering::Relaxed);
             memory.with_memory(blocks, work)

@@ -16,10 +16,17 @@ mod bookkeeping;
 mod builder;
 mod cache;
 mod error;
+mod expiry_warning;
 mod flight;
 mod format;
 mod hashing;
 mod ids;
+#[cfg(feature = "metrics")]
+mod metered_store;
+/// Metric names and what they count (feature `metrics`).
+#[cfg(feature = "metrics")]
+pub mod metrics;
+mod observe;
 mod overlap;
 mod record;
 mod secret;
@@ -34,7 +41,7 @@ pub mod testkit;
 
 pub use async_trait::async_trait;
 
-pub use audit::{AuditAction, AuditEvent, AuditSink, TracingAuditSink};
+pub use audit::{AuditAction, AuditEvent, AuditSink, SYSTEM_ACTOR, TracingAuditSink};
 pub use builder::ScimTokenServiceBuilder;
 pub use error::{Error, Result, StoreError, StoreErrorKind};
 pub use format::{DEFAULT_PREFIX, TokenFormat};

@@ -6,13 +6,10 @@
 //! wins records the audit event, so there is exactly one. A failed delete is logged and leaves the old
 //! token working until the overlap's maximum: nothing is lost, and the window still ends.
 
-use crate::audit::AuditAction;
+use crate::audit::{AuditAction, SYSTEM_ACTOR};
 use crate::ids::{Actor, Scope, TokenId};
 use crate::service::ScimTokenService;
 use crate::time::Timestamp;
-
-/// The actor of events the service records by itself, not on an administrator's behalf.
-const SYSTEM_ACTOR: &str = "system:scim-token";
 
 impl ScimTokenService {
     /// Deletes `scope`'s previous token if `current` is still the scope's current token.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
+use tracing::Instrument;
 use zeroize::Zeroizing;
 
 use crate::audit::{AuditAction, AuditEvent, AuditSink};
@@ -15,6 +16,7 @@ use crate::flight::{self, Flights, Joined, Outcome};
 use crate::format::TokenFormat;
 use crate::hashing::Hasher;
 use crate::ids::{Actor, Scope, TokenId};
+use crate::observe::{Observer, VerifyProbe};
 use crate::record::{TokenInfo, TokenLookup, TokenRecord, TokenRole};
 use crate::secret::{NewToken, VerifiedToken};
 use crate::store::TokenStore;
@@ -57,6 +59,7 @@ pub(crate) struct Inner {
     pub(crate) expiry: Option<Duration>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) audit: Arc<dyn AuditSink>,
+    pub(crate) observe: Observer,
 }
 
 /// A scope's settings and token metadata, without any secret.
@@ -209,16 +212,36 @@ impl ScimTokenService {
         })
     }
 
+    /// [`check_unobserved`](Self::check_unobserved) in its `scim_token.verify` span, timed and counted.
     async fn check(&self, presented: &str, expected: Option<&Scope>) -> Result<VerifiedToken> {
+        let mut probe = VerifyProbe::start(&self.inner.observe);
+        // Without a subscriber that wants the span, skip the instrumentation's cost altogether.
+        let result = if probe.span().is_disabled() {
+            self.check_unobserved(presented, expected, &mut probe).await
+        } else {
+            let span = probe.span().clone();
+            self.check_unobserved(presented, expected, &mut probe).instrument(span).await
+        };
+        probe.finish(result)
+    }
+
+    async fn check_unobserved(
+        &self,
+        presented: &str,
+        expected: Option<&Scope>,
+        probe: &mut VerifyProbe<'_>,
+    ) -> Result<VerifiedToken> {
         let inner = &*self.inner;
         let Ok(id) = inner.format.parse(presented) else {
             tracing::debug!("SCIM token rejected: malformed");
             return Err(Error::InvalidToken);
         };
+        probe.token_id(&id);
         let Some(found) = inner.store.find_token(&id).await? else {
             tracing::debug!(token_id = %id, "SCIM token rejected: unknown");
             return Err(Error::InvalidToken);
         };
+        probe.scope(&found.record.scope);
         let now = inner.clock.now();
         if let Some(reason) = refusal(&found, expected, now) {
             tracing::debug!(token_id = %id, reason, "SCIM token rejected");
@@ -234,6 +257,7 @@ impl ScimTokenService {
             // Boxed: the Argon2 path's future is larger, and inline it would make every verify's future
             // (cache hits included) that large too.
             None => {
+                probe.argon2();
                 if !Box::pin(self.argon2_check(id, fingerprint, &record.hash, presented, use_record)).await? {
                     tracing::debug!(token_id = %id, "SCIM token rejected: wrong secret");
                     return Err(Error::InvalidToken);
@@ -243,6 +267,7 @@ impl ScimTokenService {
         if first_use_of_current && inner.end_overlap_on_first_use {
             self.end_overlap_on_first_use(&record.scope, id, now).await;
         }
+        inner.observe.token_used(&id, &record.scope, record.expires_at, now, &*inner.audit);
         Ok(VerifiedToken { scope: record.scope, token_id: id })
     }
 
@@ -305,6 +330,7 @@ impl ScimTokenService {
         at: Timestamp,
     ) {
         let event = AuditEvent { scope: scope.clone(), actor: actor.clone(), action, token_ids, at };
+        self.inner.observe.audited(&event);
         self.inner.audit.record(&event);
     }
 }

@@ -1,0 +1,247 @@
+//! The hooks the service and the hasher call: one `tracing` span per verification, metrics (feature
+//! `metrics`) and expiry warnings. Without the feature the metric parts are zero-sized no-ops, so
+//! nothing of them is compiled in and the call sites need no `cfg`.
+
+use std::time::Duration;
+
+use crate::audit::{AuditEvent, AuditSink};
+use crate::builder::ScimTokenServiceBuilder;
+use crate::error::{Error, Result};
+use crate::expiry_warning::{DEFAULT_WINDOW, ExpiryWarnings};
+use crate::ids::{Scope, TokenId};
+use crate::time::Timestamp;
+
+#[cfg(feature = "metrics")]
+pub(crate) use crate::metered_store::observed_store;
+#[cfg(feature = "metrics")]
+pub(crate) use crate::metrics::HashMetrics;
+#[cfg(feature = "metrics")]
+use crate::metrics::{ServiceMetrics, VerifyTimer};
+#[cfg(not(feature = "metrics"))]
+pub(crate) use noop::{HashMetrics, ServiceMetrics, VerifyTimer, observed_store};
+
+/// How a verification ended: the `outcome` of its span and of `scim_token_verifications_total`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Valid,
+    Invalid,
+    Busy,
+    StoreError,
+    /// Argon2 or the blocking pool failed.
+    Error,
+}
+
+impl Outcome {
+    /// Every outcome, in discriminant order.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) const ALL: [Self; 5] = [Self::Valid, Self::Invalid, Self::Busy, Self::StoreError, Self::Error];
+
+    fn of<T>(result: &Result<T>) -> Self {
+        match result {
+            Ok(_) => Self::Valid,
+            Err(Error::InvalidToken) => Self::Invalid,
+            Err(Error::Busy) => Self::Busy,
+            Err(Error::Store(_)) => Self::StoreError,
+            Err(_) => Self::Error,
+        }
+    }
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+            Self::Busy => "busy",
+            Self::StoreError => "store_error",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// The builder's observability options (see the methods below).
+pub(crate) struct ObserveOptions {
+    expiry_warning: Duration,
+    #[cfg(feature = "metrics")]
+    scope_label: bool,
+}
+
+impl Default for ObserveOptions {
+    fn default() -> Self {
+        Self {
+            expiry_warning: DEFAULT_WINDOW,
+            #[cfg(feature = "metrics")]
+            scope_label: false,
+        }
+    }
+}
+
+impl ScimTokenServiceBuilder {
+    /// How long before a token's `expires_at` its use raises a warning (default 14 days; zero turns
+    /// warnings off). A token used within that window causes, at most once a day per token per process,
+    /// a WARN `tracing` event (target `scim_token::expiry`), an [`AuditEvent`] with
+    /// [`AuditAction::TokenExpiringSoon`](crate::AuditAction::TokenExpiringSoon) by
+    /// [`SYSTEM_ACTOR`](crate::SYSTEM_ACTOR), and (feature `metrics`) one `scim_token_expiring_soon_total`.
+    /// Only tokens with an expiry ([`expiry`](Self::expiry)) can warn.
+    pub fn expiry_warning(mut self, window: Duration) -> Self {
+        self.observe.expiry_warning = window;
+        self
+    }
+
+    /// Adds a `scope` label to the verification, rotation, revocation and expiry-warning counters
+    /// (default off; feature `metrics`). One series per tenant: turn it on only with few scopes. Those
+    /// counters are then looked up in the recorder on each call instead of once at build time.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_scope_label(mut self, on: bool) -> Self {
+        self.observe.scope_label = on;
+        self
+    }
+}
+
+/// The service's observability state: metric handles and expiry-warning bookkeeping.
+pub(crate) struct Observer {
+    metrics: ServiceMetrics,
+    expiry: ExpiryWarnings,
+}
+
+impl Observer {
+    /// Registers the metrics with the current recorder; `capacity` bounds the expiry-warning state.
+    pub(crate) fn new(options: &ObserveOptions, capacity: usize) -> Self {
+        Self {
+            #[cfg(feature = "metrics")]
+            metrics: ServiceMetrics::register(options.scope_label),
+            #[cfg(not(feature = "metrics"))]
+            metrics: ServiceMetrics,
+            expiry: ExpiryWarnings::new(options.expiry_warning, capacity),
+        }
+    }
+
+    /// Token `id` of `scope` verified at `now`: warns if it expires soon (see [`ExpiryWarnings`]).
+    #[inline]
+    pub(crate) fn token_used(
+        &self,
+        id: &TokenId,
+        scope: &Scope,
+        expires_at: Option<Timestamp>,
+        now: Timestamp,
+        audit: &dyn AuditSink,
+    ) {
+        if self.expiry.token_used(id, scope, expires_at, now, audit) {
+            self.metrics.expiring_soon(scope);
+        }
+    }
+
+    /// Every audit event the service emits: counts rotations and revocations.
+    pub(crate) fn audited(&self, event: &AuditEvent) {
+        self.metrics.audited(event);
+    }
+}
+
+/// One verification: its `scim_token.verify` span and its timer.
+pub(crate) struct VerifyProbe<'a> {
+    span: tracing::Span,
+    timer: VerifyTimer,
+    metrics: &'a ServiceMetrics,
+}
+
+impl<'a> VerifyProbe<'a> {
+    /// Opens the span (INFO, target `scim_token::verify`) and starts the timer.
+    pub(crate) fn start(observer: &'a Observer) -> Self {
+        let span = tracing::info_span!(
+            target: "scim_token::verify",
+            "scim_token.verify",
+            token_id = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        Self { span, timer: VerifyTimer::start(&observer.metrics), metrics: &observer.metrics }
+    }
+
+    /// The span, to instrument the verification with.
+    pub(crate) fn span(&self) -> &tracing::Span {
+        &self.span
+    }
+
+    /// The presented token's public id, once its format is known to be right.
+    pub(crate) fn token_id(&self, id: &TokenId) {
+        // Checked first: recording on a disabled span still looks the field up by name.
+        if !self.span.is_disabled() {
+            self.span.record("token_id", tracing::field::display(id));
+        }
+    }
+
+    /// The scope of the stored record the token names (kept only for an opted-in `scope` label).
+    pub(crate) fn scope(&mut self, scope: &Scope) {
+        self.timer.scope(scope);
+    }
+
+    /// The verification needs Argon2 (the cache could not answer).
+    pub(crate) fn argon2(&mut self) {
+        self.timer.argon2();
+    }
+
+    /// Records the outcome on the span and in the metrics, and passes the result on.
+    pub(crate) fn finish<T>(self, result: Result<T>) -> Result<T> {
+        let outcome = Outcome::of(&result);
+        if !self.span.is_disabled() {
+            self.span.record("outcome", outcome.label());
+        }
+        self.metrics.verified(self.timer, outcome);
+        result
+    }
+}
+
+/// The feature-off stand-ins: zero-sized, every method empty and inlined away.
+#[cfg(not(feature = "metrics"))]
+mod noop {
+    use super::Outcome;
+    use crate::audit::AuditEvent;
+    use crate::ids::Scope;
+    use crate::store::TokenStore;
+    use std::sync::Arc;
+
+    pub(crate) struct ServiceMetrics;
+
+    impl ServiceMetrics {
+        #[inline(always)]
+        pub(crate) fn verified(&self, _: VerifyTimer, _: Outcome) {}
+        #[inline(always)]
+        pub(crate) fn audited(&self, _: &AuditEvent) {}
+        #[inline(always)]
+        pub(crate) fn expiring_soon(&self, _: &Scope) {}
+    }
+
+    pub(crate) struct VerifyTimer;
+
+    impl VerifyTimer {
+        #[inline(always)]
+        pub(crate) fn start(_: &ServiceMetrics) -> Self {
+            Self
+        }
+        #[inline(always)]
+        pub(crate) fn argon2(&mut self) {}
+        #[inline(always)]
+        pub(crate) fn scope(&mut self, _: &Scope) {}
+    }
+
+    pub(crate) struct HashMetrics;
+
+    impl HashMetrics {
+        #[inline(always)]
+        pub(crate) fn register() -> Self {
+            Self
+        }
+        #[inline(always)]
+        pub(crate) async fn time_wait<T>(&self, acquire: impl Future<Output = T>) -> T {
+            acquire.await
+        }
+        #[inline(always)]
+        pub(crate) fn in_flight(&self) -> InFlight {
+            InFlight
+        }
+    }
+
+    pub(crate) struct InFlight;
+
+    #[inline(always)]
+    pub(crate) fn observed_store(store: Arc<dyn TokenStore>) -> Arc<dyn TokenStore> {
+        store
+    }
+}
