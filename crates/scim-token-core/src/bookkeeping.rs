@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::ids::{TokenId, TokenIdHasher};
-use crate::store::TokenStore;
+use crate::service::Inner;
 use crate::time::Timestamp;
 
 /// How many `last_used_at` writes may be in flight at once, over all tokens.
@@ -33,7 +33,8 @@ impl Default for UseWrites {
 impl UseWrites {
     /// Starts writing `last_used_at = at` for `id` in the background, unless a write for `id` is still in
     /// flight (it will do) or [`MAX_PENDING`] writes are (the next one, a minute later, will do).
-    pub(crate) fn start(&self, store: &Arc<dyn TokenStore>, id: TokenId, at: Timestamp) {
+    /// `service` is the service whose store to write to, kept alive until the write ends.
+    pub(crate) fn start(&self, service: &Arc<Inner>, id: TokenId, at: Timestamp) {
         let Ok(permit) = self.permits.clone().try_acquire_owned() else {
             tracing::warn!(token_id = %id, "last use of a SCIM token not recorded: too many writes pending");
             return;
@@ -43,10 +44,10 @@ impl UseWrites {
             return;
         }
         let pending = Pending { id, tokens: self.tokens.clone(), _permit: permit };
-        let store = store.clone();
+        let service = service.clone();
         tokio::spawn(async move {
             let pending = pending;
-            if let Err(error) = store.record_use(&pending.id, at).await {
+            if let Err(error) = service.store.record_use(&pending.id, at).await {
                 tracing::warn!(token_id = %pending.id, %error, "could not record SCIM token use");
             }
         });

@@ -26,9 +26,8 @@ use crate::time::{Clock, SystemClock};
 /// ```
 #[must_use = "call build() to get the service"]
 pub struct ScimTokenServiceBuilder {
-    // One pointer to the store itself: calls dispatch once. Shared, so background `last_used_at` writes
-    // can keep it alive.
-    store: Arc<dyn TokenStore>,
+    // Boxed, not `Arc`ed: calls then dispatch once, not through the `Arc<S>` impl as well.
+    store: Box<dyn TokenStore>,
     argon2: Argon2Params,
     accept_weak_argon2: bool,
     overlap: Duration,
@@ -47,7 +46,7 @@ pub struct ScimTokenServiceBuilder {
 impl ScimTokenServiceBuilder {
     pub(crate) fn new(store: impl TokenStore) -> Self {
         Self {
-            store: Arc::new(store),
+            store: Box::new(store),
             argon2: Argon2Params::default(),
             accept_weak_argon2: false,
             overlap: Duration::ZERO,

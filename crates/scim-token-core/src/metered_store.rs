@@ -9,7 +9,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -21,8 +20,8 @@ use crate::store::TokenStore;
 use crate::time::Timestamp;
 
 /// Wraps `store` so that its failures are counted, by operation.
-pub(crate) fn observed_store(store: Arc<dyn TokenStore>) -> Arc<dyn TokenStore> {
-    Arc::new(MeteredStore {
+pub(crate) fn observed_store(store: Box<dyn TokenStore>) -> Box<dyn TokenStore> {
+    Box::new(MeteredStore {
         store,
         load_scope: StoreErrorCounter::register("load_scope"),
         replace_current: StoreErrorCounter::register("replace_current"),
@@ -34,7 +33,7 @@ pub(crate) fn observed_store(store: Arc<dyn TokenStore>) -> Arc<dyn TokenStore> 
 }
 
 struct MeteredStore {
-    store: Arc<dyn TokenStore>,
+    store: Box<dyn TokenStore>,
     load_scope: StoreErrorCounter,
     replace_current: StoreErrorCounter,
     remove_tokens: StoreErrorCounter,

@@ -195,7 +195,6 @@ mod noop {
     use crate::audit::AuditEvent;
     use crate::ids::Scope;
     use crate::store::TokenStore;
-    use std::sync::Arc;
 
     pub(crate) struct ServiceMetrics;
 
@@ -241,7 +240,7 @@ mod noop {
     pub(crate) struct InFlight;
 
     #[inline(always)]
-    pub(crate) fn observed_store(store: Arc<dyn TokenStore>) -> Arc<dyn TokenStore> {
+    pub(crate) fn observed_store(store: Box<dyn TokenStore>) -> Box<dyn TokenStore> {
         store
     }
 }

@@ -47,7 +47,7 @@ pub struct ScimTokenService {
 }
 
 pub(crate) struct Inner {
-    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) store: Box<dyn TokenStore>,
     pub(crate) hasher: Hasher,
     pub(crate) format: TokenFormat,
     pub(crate) cache: VerifiedCache,
@@ -252,7 +252,7 @@ impl ScimTokenService {
         let fingerprint = fingerprint(presented);
         let use_record = UseRecord { stored: record.last_used_at, now, interval_ms: USE_RECORD_INTERVAL_MS };
         match inner.cache.check(&id, &fingerprint, &record.hash, &use_record) {
-            Some(true) => inner.use_writes.start(&inner.store, id, now),
+            Some(true) => inner.use_writes.start(&self.inner, id, now),
             Some(false) => {}
             // Boxed: the Argon2 path's future is larger, and inline it would make every verify's future
             // (cache hits included) that large too.
@@ -312,7 +312,7 @@ impl ScimTokenService {
             if let Ok(true) = result
                 && inner.cache.insert(id, fingerprint, stored_hash, &use_record)
             {
-                inner.use_writes.start(&inner.store, id, use_record.now);
+                inner.use_writes.start(&inner, id, use_record.now);
             }
             // Cached before the flight ends, so no later caller runs Argon2 again.
             leader.finish(Outcome::from_result(&result));
