@@ -69,21 +69,49 @@ async fn simultaneous_first_uses_of_one_token_share_one_argon2_run() {
     assert_eq!(restarted.argon2_runs(), 1, "and the cache answers afterwards");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_one_wrong_token_shares_one_run_and_is_refused() {
-    let store = MemoryStore::new();
-    let issuer = service(&store);
-    issuer.set_enabled(&scope("default"), true, &admin()).await.unwrap();
-    let token = issuer.generate(&scope("default"), &admin()).await.unwrap();
-    let forged = forge(token.expose_secret(), &format!("scim_{}{}000000", "0".repeat(16), "7".repeat(43)));
+/// A wrong token is never cached, so only checks that overlap share a run: the test makes them overlap
+/// for sure by holding the one hashing slot until every check has joined.
+#[test]
+fn a_burst_of_one_wrong_token_shares_one_run_and_is_refused() {
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().max_blocking_threads(1).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let store = MemoryStore::new();
+        let issuer = fast(store.clone()).build().unwrap();
+        issuer.set_enabled(&scope("default"), true, &admin()).await.unwrap();
+        let token = issuer.generate(&scope("default"), &admin()).await.unwrap();
+        let forged =
+            forge(token.expose_secret(), &format!("scim_{}{}000000", "0".repeat(16), "7".repeat(43)));
+        let service =
+            fast(store).max_concurrent_hashes(1).busy_wait(Duration::from_secs(3600)).build().unwrap();
 
-    let answers = burst(&issuer, &forged).await;
-    assert!(answers.iter().all(|a| matches!(a, Err(Error::InvalidToken))), "{answers:?}");
-    assert_eq!(issuer.argon2_runs(), 2, "the new token's hash, then one check for the whole burst");
-    // A wrong token is never cached: presented again later, it is checked again.
-    assert!(matches!(issuer.verify(&forged).await, Err(Error::InvalidToken)));
-    assert_eq!(issuer.argon2_runs(), 3);
-    issuer.verify(token.expose_secret()).await.unwrap();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started, blocker_running) = tokio::sync::oneshot::channel();
+        let blocker = tokio::task::spawn_blocking(move || {
+            started.send(()).unwrap();
+            released.recv().unwrap();
+        });
+        blocker_running.await.unwrap();
+        let (other, actor) = (scope("other"), admin());
+        let mut holder = Box::pin(service.generate(&other, &actor));
+        assert!(pending_after_one_poll(&mut holder).await, "the generate holds the slot, queued");
+
+        let mut checks: Vec<_> = (0..BURST).map(|_| Box::pin(service.verify(&forged))).collect();
+        for check in &mut checks {
+            assert!(pending_after_one_poll(check).await, "every check waits");
+        }
+        release.send(()).unwrap();
+        blocker.await.unwrap();
+        holder.await.unwrap();
+        for check in checks {
+            assert!(matches!(check.await, Err(Error::InvalidToken)));
+        }
+        assert_eq!(service.argon2_runs(), 2, "the generate's hash, then one check for the whole burst");
+        // Never cached: presented again later, it is checked again.
+        assert!(matches!(service.verify(&forged).await, Err(Error::InvalidToken)));
+        assert_eq!(service.argon2_runs(), 3);
+        service.verify(token.expose_secret()).await.unwrap();
+    });
 }
 
 /// Polls `future` once; whether it is still pending.
