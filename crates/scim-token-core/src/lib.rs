@@ -23,8 +23,8 @@ mod hashing;
 mod ids;
 #[cfg(feature = "metrics")]
 mod metered_store;
-/// Metric names and what they count (feature `metrics`).
 #[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
 mod observe;
 mod overlap;
