@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::future::Future;
 
 use criterion::BenchmarkGroup;

@@ -19,10 +19,11 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode};
 
 use crate::error::{DbError, SqliteStoreError};
+use crate::reader::Reader;
 
 pub(crate) struct Connections {
-    writer: Mutex<Connection>,
-    readers: Vec<Mutex<Connection>>,
+    writer: Mutex<Reader>,
+    pub(crate) readers: Vec<Mutex<Reader>>,
     next_reader: AtomicUsize,
     /// Whether the writer may serve reads inline: only if it has no busy handler, so cannot wait.
     writer_never_waits: bool,
@@ -41,8 +42,8 @@ impl Connections {
         busy_timeout: Duration,
     ) -> Self {
         Self {
-            writer: Mutex::new(writer),
-            readers: readers.into_iter().map(Mutex::new).collect(),
+            writer: Mutex::new(Reader::uncached(writer)),
+            readers: readers.into_iter().map(|conn| Mutex::new(Reader::caching(conn))).collect(),
             next_reader: AtomicUsize::new(0),
             writer_never_waits: false,
             path,
@@ -62,19 +63,19 @@ impl Connections {
         f: impl FnOnce(&mut Connection) -> Result<T, DbError>,
     ) -> Result<T, SqliteStoreError> {
         let mut conn = lock(&self.writer);
-        f(&mut conn).map_err(|error| self.error(error))
+        f(conn.conn_mut()).map_err(|error| self.error(error))
     }
 
     /// Runs `f` on an idle reader (or waits for one), waiting up to the busy timeout if SQLite is busy.
     /// Blocks: call it from `spawn_blocking`.
     pub(crate) fn read<T>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+        f: impl FnOnce(&mut Reader) -> Result<T, DbError>,
     ) -> Result<T, SqliteStoreError> {
         let conn = self.reader();
-        let conn = Patient::new(conn, self.busy_timeout, !self.readers.is_empty())
+        let mut conn = Patient::new(conn, self.busy_timeout, !self.readers.is_empty())
             .map_err(|error| self.error(error.into()))?;
-        f(&conn.conn).map_err(|error| self.error(error))
+        f(&mut conn.conn).map_err(|error| self.error(error))
     }
 
     /// Runs `f` on an idle reader on the calling thread, or returns `None` where that would mean waiting:
@@ -82,10 +83,10 @@ impl Connections {
     /// an async task may call it: a WAL read by primary key costs microseconds, like a mutex-held map.
     pub(crate) fn try_read_now<T>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+        f: impl FnOnce(&mut Reader) -> Result<T, DbError>,
     ) -> Option<Result<T, SqliteStoreError>> {
-        let conn = self.inline_reader()?;
-        match f(&conn) {
+        let mut conn = self.inline_reader()?;
+        match f(&mut conn) {
             Err(DbError::Sqlite(error)) if is_busy(&error) => None,
             result => Some(result.map_err(|error| self.error(error))),
         }
@@ -96,7 +97,7 @@ impl Connections {
     }
 
     /// For a blocking read: an idle reader, else any reader, else the writer.
-    fn reader(&self) -> MutexGuard<'_, Connection> {
+    fn reader(&self) -> MutexGuard<'_, Reader> {
         if let Some(conn) = self.idle_reader() {
             return conn;
         }
@@ -107,7 +108,7 @@ impl Connections {
     }
 
     /// For an inline read: a connection nobody holds and that cannot wait, if there is one.
-    fn inline_reader(&self) -> Option<MutexGuard<'_, Connection>> {
+    fn inline_reader(&self) -> Option<MutexGuard<'_, Reader>> {
         if self.readers.is_empty() && !self.writer_never_waits {
             return None;
         }
@@ -115,7 +116,7 @@ impl Connections {
     }
 
     /// A reader nobody holds (the writer, if there are no readers), without waiting.
-    fn idle_reader(&self) -> Option<MutexGuard<'_, Connection>> {
+    fn idle_reader(&self) -> Option<MutexGuard<'_, Reader>> {
         let count = self.readers.len();
         if count == 0 {
             return try_lock(&self.writer);
@@ -127,13 +128,13 @@ impl Connections {
 
 /// A reader lent the busy timeout until dropped, so a later [`Connections::try_read_now`] never sleeps.
 struct Patient<'a> {
-    conn: MutexGuard<'a, Connection>,
+    conn: MutexGuard<'a, Reader>,
     /// Whether the timeout was lent, and must be taken back (readers only; the writer keeps its own).
     lent: bool,
 }
 
 impl<'a> Patient<'a> {
-    fn new(conn: MutexGuard<'a, Connection>, timeout: Duration, lend: bool) -> rusqlite::Result<Self> {
+    fn new(conn: MutexGuard<'a, Reader>, timeout: Duration, lend: bool) -> rusqlite::Result<Self> {
         if lend {
             conn.busy_timeout(timeout)?;
         }
@@ -154,7 +155,7 @@ fn is_busy(error: &rusqlite::Error) -> bool {
     matches!(error.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
 }
 
-fn try_lock(conn: &Mutex<Connection>) -> Option<MutexGuard<'_, Connection>> {
+fn try_lock(conn: &Mutex<Reader>) -> Option<MutexGuard<'_, Reader>> {
     match conn.try_lock() {
         Ok(conn) => Some(conn),
         Err(TryLockError::Poisoned(poisoned)) => Some(recover(poisoned.into_inner())),
@@ -162,13 +163,13 @@ fn try_lock(conn: &Mutex<Connection>) -> Option<MutexGuard<'_, Connection>> {
     }
 }
 
-fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+fn lock(conn: &Mutex<Reader>) -> MutexGuard<'_, Reader> {
     conn.lock().unwrap_or_else(|poisoned| recover(poisoned.into_inner()))
 }
 
 /// A panic while a connection was held unwound through rusqlite's `Transaction`, whose drop rolls back,
 /// so the connection is sound; roll back anyway in case a transaction was still open.
-fn recover(conn: MutexGuard<'_, Connection>) -> MutexGuard<'_, Connection> {
+fn recover(conn: MutexGuard<'_, Reader>) -> MutexGuard<'_, Reader> {
     if !conn.is_autocommit() {
         // If this fails the next BEGIN fails too, with an error the caller sees.
         let _ = conn.execute_batch("ROLLBACK");
@@ -191,7 +192,7 @@ mod tests {
         let store = SqliteStore::builder().read_connections(2).open(&path).await.unwrap();
         let db = store.connections.clone();
         let read_one =
-            |conn: &rusqlite::Connection| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?);
+            |conn: &mut crate::reader::Reader| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?);
         assert_eq!(db.try_read_now(read_one).unwrap().unwrap(), 1, "an idle reader answers inline");
         let held: Vec<_> = db.readers.iter().map(|r| r.lock().unwrap()).collect();
         assert!(db.try_read_now(read_one).is_none(), "with every reader held it must not wait");
@@ -220,7 +221,7 @@ mod tests {
         let timeout = std::time::Duration::from_millis(1234);
         let store = SqliteStore::builder().busy_timeout(timeout).open(&path).await.unwrap();
         let db = store.connections.clone();
-        let busy_timeout = |conn: &rusqlite::Connection| {
+        let busy_timeout = |conn: &mut crate::reader::Reader| {
             Ok(conn.query_row("PRAGMA busy_timeout", [], |r| r.get::<_, i64>(0))?)
         };
         assert_eq!(db.try_read_now(busy_timeout).unwrap().unwrap(), 0, "inline reads never sleep");
@@ -238,7 +239,7 @@ mod tests {
         let store =
             SqliteStore::builder().busy_timeout(timeout).read_connections(0).open(&path).await.unwrap();
         let db = store.connections.clone();
-        let busy_timeout = |conn: &rusqlite::Connection| {
+        let busy_timeout = |conn: &mut crate::reader::Reader| {
             Ok(conn.query_row("PRAGMA busy_timeout", [], |r| r.get::<_, i64>(0))?)
         };
         assert!(db.try_read_now(busy_timeout).is_none(), "the writer can wait: no inline read on it");

@@ -24,6 +24,7 @@
 mod connections;
 mod error;
 mod open;
+mod reader;
 mod rows;
 mod schema;
 mod store;

@@ -215,11 +215,11 @@ impl TokenStore for SqliteStore {
     async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
         // The hot path: one primary-key read on an idle reader, right here. A hop to the blocking pool
         // would cost several times the read itself; the read cannot wait for locks or sleep.
-        if let Some(found) = self.connections.try_read_now(|conn| find_token(conn, id.as_str())) {
+        if let Some(found) = self.connections.try_read_now(|reader| reader.find_token(id, find_token)) {
             return found.map_err(StoreError::from);
         }
         let id = *id;
-        self.blocking(move |db| db.read(|conn| find_token(conn, id.as_str()))).await
+        self.blocking(move |db| db.read(|reader| reader.find_token(&id, find_token))).await
     }
 
     async fn replace_current(

@@ -1,0 +1,185 @@
+//! A connection and the token look-ups it has answered since the database last changed.
+//!
+//! SQLite tells a connection cheaply whether any other connection, in this process or another, has
+//! committed since it last looked: `PRAGMA data_version` changes then, and only then. A read-only
+//! reader commits nothing itself, so while its data version stands still, a look-up it answered is
+//! still exactly what the file holds, and answering it again skips both B-tree searches, the row's
+//! decoding and its allocations. A rotation committed anywhere changes the version, so the very next
+//! look-up reads the file: "revoked at once, everywhere" holds as without the cache.
+//!
+//! The version is read before the row, in its own read transaction: a commit in between is seen by
+//! the next version read, which then drops the entry. So an entry is never older than its version.
+//! The writer connection's own commits do not change its data version, so it never caches.
+
+use std::ops::Deref;
+
+use rusqlite::Connection;
+use scim_token_core::{TokenId, TokenIdMap, TokenLookup};
+
+use crate::error::DbError;
+
+/// Look-ups kept per reader: bounded, and emptied whole when full. Only tokens that exist are kept,
+/// so made-up ids cannot fill it; a deployment has at most two tokens per scope.
+const CAPACITY: usize = 1024;
+
+const DATA_VERSION: &str = "PRAGMA data_version";
+
+/// A connection (a reader, or the writer) behind one of the store's mutexes.
+pub(crate) struct Reader {
+    conn: Connection,
+    /// `None` on the writer, whose own commits would not invalidate it.
+    lookups: Option<Lookups>,
+}
+
+#[derive(Default)]
+struct Lookups {
+    /// The data version the entries were read at, once one was read.
+    data_version: Option<i64>,
+    entries: TokenIdMap<TokenLookup>,
+    /// Look-ups answered from `entries`, for the tests.
+    #[cfg(test)]
+    hits: usize,
+}
+
+impl Reader {
+    /// A read-only connection: its look-ups are cached while the data version stands still.
+    pub(crate) fn caching(conn: Connection) -> Self {
+        Self { conn, lookups: Some(Lookups::default()) }
+    }
+
+    /// A connection that writes: it never caches.
+    pub(crate) fn uncached(conn: Connection) -> Self {
+        Self { conn, lookups: None }
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// The token `id`, from the cache if nothing was committed since it was read, else by `read`.
+    pub(crate) fn find_token(
+        &mut self,
+        id: &TokenId,
+        read: impl FnOnce(&Connection, &str) -> Result<Option<TokenLookup>, DbError>,
+    ) -> Result<Option<TokenLookup>, DbError> {
+        let Some(lookups) = self.lookups.as_mut() else { return read(&self.conn, id.as_str()) };
+        let version = self.conn.prepare_cached(DATA_VERSION)?.query_row([], |row| row.get::<_, i64>(0))?;
+        if lookups.data_version == Some(version) {
+            if let Some(found) = lookups.entries.get(id) {
+                #[cfg(test)]
+                {
+                    lookups.hits += 1;
+                }
+                return Ok(Some(found.clone()));
+            }
+        } else {
+            lookups.entries.clear();
+            lookups.data_version = Some(version);
+        }
+        let found = read(&self.conn, id.as_str())?;
+        if let Some(found) = &found {
+            if lookups.entries.len() >= CAPACITY {
+                lookups.entries.clear();
+            }
+            lookups.entries.insert(*id, found.clone());
+        }
+        Ok(found)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn hits(&self) -> usize {
+        self.lookups.as_ref().map_or(0, |lookups| lookups.hits)
+    }
+}
+
+impl Deref for Reader {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use scim_token_core::{Actor, Scope, Timestamp, TokenId, TokenRecord, TokenStore};
+
+    use crate::SqliteStore;
+
+    fn record(scope: &Scope, id: &str) -> TokenRecord {
+        TokenRecord {
+            id: TokenId::new(id).unwrap(),
+            scope: scope.clone(),
+            hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+            created_at: Timestamp::from_unix_millis(1_700_000_000_000),
+            created_by: Actor::new("test").unwrap(),
+            expires_at: None,
+            last_used_at: None,
+        }
+    }
+
+    fn hits(store: &SqliteStore) -> usize {
+        store.connections.readers.iter().map(|reader| reader.lock().unwrap().hits()).sum()
+    }
+
+    /// Two handles on one file stand for two processes: each has its own connections.
+    #[tokio::test]
+    async fn a_cached_look_up_never_outlives_a_commit_by_any_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.db");
+        let (here, there) =
+            (SqliteStore::open(&path).await.unwrap(), SqliteStore::open(&path).await.unwrap());
+        let scope = Scope::new("tenant").unwrap();
+        let old = record(&scope, "0000000000000old");
+        there.replace_current(old.clone(), None).await.unwrap();
+        there.set_enabled(&scope, true).await.unwrap();
+
+        // Read once per reader, then again: the second round is answered from the cache.
+        let readers = here.connections.readers.len();
+        for _ in 0..2 * readers {
+            assert!(here.find_token(&old.id).await.unwrap().unwrap().scope_enabled);
+        }
+        assert_eq!(hits(&here), readers, "unchanged data is answered from the cache");
+
+        // A commit by the other handle is seen on the very next look-up, on every reader.
+        let used_at = Timestamp::from_unix_millis(1_700_000_060_000);
+        there.record_use(&old.id, used_at).await.unwrap();
+        for _ in 0..readers {
+            assert_eq!(here.find_token(&old.id).await.unwrap().unwrap().record.last_used_at, Some(used_at));
+        }
+        let new = record(&scope, "0000000000000new");
+        there.replace_current(new.clone(), None).await.unwrap();
+        for _ in 0..readers {
+            assert_eq!(here.find_token(&old.id).await.unwrap(), None, "rotated away: refused at once");
+            assert!(here.find_token(&new.id).await.unwrap().is_some());
+        }
+        there.set_enabled(&scope, false).await.unwrap();
+        for _ in 0..readers {
+            assert!(!here.find_token(&new.id).await.unwrap().unwrap().scope_enabled);
+        }
+
+        // The handle's own writer commits on a connection of its own, which its readers see too.
+        here.remove_tokens(&scope).await.unwrap();
+        for _ in 0..readers {
+            assert_eq!(here.find_token(&new.id).await.unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn unknown_ids_are_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("tokens.db")).await.unwrap();
+        let unknown = TokenId::new("000000000unknown").unwrap();
+        for _ in 0..4 * store.connections.readers.len() {
+            assert_eq!(store.find_token(&unknown).await.unwrap(), None);
+        }
+        assert_eq!(hits(&store), 0);
+        let cached: usize = store
+            .connections
+            .readers
+            .iter()
+            .map(|reader| reader.lock().unwrap().lookups.as_ref().map_or(0, |l| l.entries.len()))
+            .sum();
+        assert_eq!(cached, 0, "a made-up id must not take a cache entry");
+    }
+}
