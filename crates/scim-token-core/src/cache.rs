@@ -5,7 +5,7 @@
 //! rotation or revocation by any instance takes effect at once. Only verified tokens are inserted, one
 //! entry per token id, and the map is bounded.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use sha2::{Digest, Sha256};
@@ -26,6 +26,20 @@ struct Entry {
     stored_hash: Arc<str>,
     /// When this process last wrote `last_used_at` for the token (unix millis; `i64::MIN` if never).
     recorded_use_at: AtomicI64,
+    /// Whether this process saw the overlap this token started end (`overlap_until_first_use`), so
+    /// later verifications, until its first use is in the store, need not look at the scope again.
+    overlap_settled: AtomicBool,
+}
+
+impl Entry {
+    fn new(fingerprint: Fingerprint, stored_hash: Arc<str>) -> Self {
+        Self {
+            fingerprint,
+            stored_hash,
+            recorded_use_at: AtomicI64::new(i64::MIN),
+            overlap_settled: AtomicBool::new(false),
+        }
+    }
 }
 
 pub(crate) struct VerifiedCache {
@@ -65,12 +79,14 @@ impl VerifiedCache {
         &self,
         id: &TokenId,
         fingerprint: &Fingerprint,
-        stored_hash: &str,
+        stored_hash: &Arc<str>,
         use_record: &UseRecord,
     ) -> Option<bool> {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
         let entry = entries.get(id)?;
-        let verified = *entry.stored_hash == *stored_hash && bool::from(entry.fingerprint.ct_eq(fingerprint));
+        // A store that hands out the record it holds (the memory store) passes the very same `Arc`.
+        let same_hash = Arc::ptr_eq(&entry.stored_hash, stored_hash) || entry.stored_hash == *stored_hash;
+        let verified = same_hash && bool::from(entry.fingerprint.ct_eq(fingerprint));
         verified.then(|| entry.claim_use_record(use_record))
     }
 
@@ -82,7 +98,7 @@ impl VerifiedCache {
         stored_hash: Arc<str>,
         use_record: &UseRecord,
     ) -> bool {
-        let entry = Entry { fingerprint, stored_hash, recorded_use_at: AtomicI64::new(i64::MIN) };
+        let entry = Entry::new(fingerprint, stored_hash);
         let claimed = entry.claim_use_record(use_record);
         self.put(id, entry);
         claimed
@@ -91,7 +107,21 @@ impl VerifiedCache {
     /// Remembers a token this instance just generated, so its first uses need no Argon2. Its use is not
     /// recorded: the first verification will.
     pub(crate) fn seed(&self, id: TokenId, fingerprint: Fingerprint, stored_hash: Arc<str>) {
-        self.put(id, Entry { fingerprint, stored_hash, recorded_use_at: AtomicI64::new(i64::MIN) });
+        self.put(id, Entry::new(fingerprint, stored_hash));
+    }
+
+    /// Whether this process already saw the overlap that token `id` started end.
+    pub(crate) fn overlap_settled(&self, id: &TokenId) -> bool {
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        entries.get(id).is_some_and(|entry| entry.overlap_settled.load(Ordering::Acquire))
+    }
+
+    /// Remembers that the overlap token `id` started has ended (if `id` is still cached).
+    pub(crate) fn settle_overlap(&self, id: &TokenId) {
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(entry) = entries.get(id) {
+            entry.overlap_settled.store(true, Ordering::Release);
+        }
     }
 
     fn put(&self, id: TokenId, entry: Entry) {
@@ -134,12 +164,12 @@ mod tests {
     fn hit_needs_same_fingerprint_and_same_stored_hash() {
         let cache = VerifiedCache::new(10);
         cache.insert(id(1), fingerprint("a"), "h1".into(), &at(0));
-        assert!(cache.check(&id(1), &fingerprint("a"), "h1", &at(0)).is_some());
-        assert!(cache.check(&id(1), &fingerprint("b"), "h1", &at(0)).is_none());
-        assert!(cache.check(&id(1), &fingerprint("a"), "h2", &at(0)).is_none());
-        assert!(cache.check(&id(2), &fingerprint("a"), "h1", &at(0)).is_none());
+        assert!(cache.check(&id(1), &fingerprint("a"), &"h1".into(), &at(0)).is_some());
+        assert!(cache.check(&id(1), &fingerprint("b"), &"h1".into(), &at(0)).is_none());
+        assert!(cache.check(&id(1), &fingerprint("a"), &"h2".into(), &at(0)).is_none());
+        assert!(cache.check(&id(2), &fingerprint("a"), &"h1".into(), &at(0)).is_none());
         cache.remove(&[id(1)]);
-        assert!(cache.check(&id(1), &fingerprint("a"), "h1", &at(0)).is_none());
+        assert!(cache.check(&id(1), &fingerprint("a"), &"h1".into(), &at(0)).is_none());
     }
 
     #[test]
@@ -149,7 +179,7 @@ mod tests {
             cache.insert(id(n), fingerprint("x"), "h".into(), &at(0));
         }
         assert_eq!(cache.len(), 3);
-        assert!(cache.check(&id(9), &fingerprint("x"), "h", &at(0)).is_some());
+        assert!(cache.check(&id(9), &fingerprint("x"), &"h".into(), &at(0)).is_some());
     }
 
     #[test]
@@ -157,9 +187,9 @@ mod tests {
         let cache = VerifiedCache::new(3);
         let fp = fingerprint("x");
         assert!(cache.insert(id(1), fp, "h".into(), &at(1_000)), "the first verification records");
-        assert_eq!(cache.check(&id(1), &fp, "h", &at(30_000)), Some(false));
-        assert_eq!(cache.check(&id(1), &fp, "h", &at(61_000)), Some(true));
-        assert_eq!(cache.check(&id(1), &fp, "h", &at(62_000)), Some(false));
+        assert_eq!(cache.check(&id(1), &fp, &"h".into(), &at(30_000)), Some(false));
+        assert_eq!(cache.check(&id(1), &fp, &"h".into(), &at(61_000)), Some(true));
+        assert_eq!(cache.check(&id(1), &fp, &"h".into(), &at(62_000)), Some(false));
         // A recent write by another instance, seen in the store, also counts.
         let seen = UseRecord { stored: Some(Timestamp::from_unix_millis(100_000)), ..at(120_000) };
         assert!(!cache.insert(id(2), fp, "h".into(), &seen));
@@ -169,8 +199,8 @@ mod tests {
     fn a_seeded_token_hits_and_its_first_use_is_recorded() {
         let cache = VerifiedCache::new(3);
         cache.seed(id(1), fingerprint("x"), "h".into());
-        assert_eq!(cache.check(&id(1), &fingerprint("x"), "h", &at(1_000)), Some(true));
-        assert_eq!(cache.check(&id(1), &fingerprint("x"), "h", &at(2_000)), Some(false));
-        assert_eq!(cache.check(&id(1), &fingerprint("y"), "h", &at(2_000)), None);
+        assert_eq!(cache.check(&id(1), &fingerprint("x"), &"h".into(), &at(1_000)), Some(true));
+        assert_eq!(cache.check(&id(1), &fingerprint("x"), &"h".into(), &at(2_000)), Some(false));
+        assert_eq!(cache.check(&id(1), &fingerprint("y"), &"h".into(), &at(2_000)), None);
     }
 }

@@ -12,19 +12,26 @@ use crate::service::ScimTokenService;
 use crate::time::Timestamp;
 
 impl ScimTokenService {
-    /// Deletes `scope`'s previous token if `current` is still the scope's current token.
-    pub(crate) async fn end_overlap_on_first_use(&self, scope: &Scope, current: TokenId, now: Timestamp) {
+    /// Deletes `scope`'s previous token if `current` is still the scope's current token. Returns whether
+    /// the overlap is over for `current` (ended here or elsewhere, or none left); `false` after a store
+    /// failure, so a later verification tries again.
+    pub(crate) async fn end_overlap_on_first_use(
+        &self,
+        scope: &Scope,
+        current: TokenId,
+        now: Timestamp,
+    ) -> bool {
         let inner = self.inner();
         let state = match inner.store.load_scope(scope).await {
             Ok(state) => state,
             Err(error) => {
                 tracing::warn!(token_id = %current, %error, "could not end the SCIM token overlap on first use");
-                return;
+                return false;
             }
         };
         // Rotated again meanwhile, or no overlap: nothing of ours to end.
         let Some(previous) = state.previous.filter(|_| state.current.is_some_and(|c| c.id == current)) else {
-            return;
+            return true;
         };
         let replaced = previous.record.id;
         match inner.store.remove_token(scope, &replaced).await {
@@ -37,15 +44,17 @@ impl ScimTokenService {
                 };
                 let actor = Actor::new(SYSTEM_ACTOR).expect("a valid constant actor");
                 self.audit(scope, &actor, action, vec![replaced, current], now);
+                true
             }
             // Another request or instance ended it first.
-            Ok(false) => {}
+            Ok(false) => true,
             Err(error) => {
                 tracing::warn!(
                     token_id = %current, replaced = %replaced, %error,
                     "could not end the SCIM token overlap on first use; the replaced token works until the \
                      overlap's maximum"
                 );
+                false
             }
         }
     }

@@ -158,3 +158,26 @@ async fn a_fixed_overlap_is_not_ended_by_first_use() {
     service.verify(old.expose_secret()).await.expect("a fixed window keeps the old token");
     assert!(!service.status(&scope("default")).await.unwrap().overlap_ends_on_first_use);
 }
+
+#[tokio::test]
+async fn once_an_instance_saw_the_overlap_end_its_verifications_skip_the_scope() {
+    // The first use is not in the store yet (its write fails here; normally it lands a moment later),
+    // so the stored record still looks never used: each instance looks at the scope once, not per call.
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let [a, b] = two_instances(&store, &clock, &events);
+    let old = first_token(&a).await;
+    let new = a.generate(&scope("default"), &admin()).await.unwrap();
+    store.fail_use_records.store(true, std::sync::atomic::Ordering::SeqCst);
+
+    for instance in [&b, &a] {
+        instance.verify(new.expose_secret()).await.unwrap();
+        instance.wait_for_use_records().await;
+        let before = store.calls();
+        for _ in 0..5 {
+            instance.verify(new.expose_secret()).await.unwrap();
+        }
+        assert_eq!(store.calls() - before, 5, "one look-up per verification, no scope read");
+    }
+    assert!(refused(a.verify(old.expose_secret()).await));
+    assert_eq!(events.overlap_events(), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
+}

@@ -41,6 +41,8 @@ pub struct CountingStore {
     pub uses_recorded: Arc<AtomicUsize>,
     pub fail_writes: Arc<AtomicBool>,
     pub fail_reads: Arc<AtomicBool>,
+    /// Fails `record_use` only, so a token's `last_used_at` stays empty.
+    pub fail_use_records: Arc<AtomicBool>,
 }
 
 impl CountingStore {
@@ -94,6 +96,9 @@ impl TokenStore for CountingStore {
 
     async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
         self.enter(true)?;
+        if self.fail_use_records.load(Ordering::SeqCst) {
+            return Err(StoreError::new("disk full (injected)"));
+        }
         self.uses_recorded.fetch_add(1, Ordering::SeqCst);
         self.inner.record_use(id, at).await
     }
