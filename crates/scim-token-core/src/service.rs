@@ -266,10 +266,12 @@ impl ScimTokenService {
         }
         // Until the first use is in the store, each verification would look at the scope again: once
         // this process saw the overlap end, it skips that.
-        if first_use_of_current && inner.end_overlap_on_first_use && !inner.cache.overlap_settled(&id) {
-            if self.end_overlap_on_first_use(&record.scope, id, now).await {
-                inner.cache.settle_overlap(&id);
-            }
+        if first_use_of_current
+            && inner.end_overlap_on_first_use
+            && !inner.cache.overlap_settled(&id)
+            && self.end_overlap_on_first_use(&record.scope, id, now).await
+        {
+            inner.cache.settle_overlap(&id);
         }
         inner.observe.token_used(&id, &record.scope, record.expires_at, now, &*inner.audit);
         Ok(VerifiedToken { scope: record.scope, token_id: id })
