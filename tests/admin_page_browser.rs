@@ -305,3 +305,72 @@ async fn with_cookie_sessions_the_page_needs_no_credential() {
     browser.close().await;
     outcome.expect("the cookie-session walkthrough did not finish in 2 minutes");
 }
+
+/// The text of the overlap state on the page, once it is displayed and starts with `prefix`.
+async fn overlap_says(c: &Client, prefix: &str) -> String {
+    until(&format!("overlap {prefix:?}"), || async {
+        let text = displayed(c, "overlap").await.text().await.ok()?;
+        text.starts_with(prefix).then_some(text)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overlap_until_first_use_shows_waiting_then_switched() {
+    let Some((chromium, driver)) = browser::binaries_or_skip() else { return };
+    let _one = browser::ONE_AT_A_TIME.lock().await;
+    let service = ScimTokenService::builder(SqliteStore::open_in_memory().await.unwrap())
+        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
+        .danger_accept_weak_argon2_for_tests(true)
+        .overlap_until_first_use(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    service.set_enabled(&Scope::default_scope(), true, &Actor::new("setup").unwrap()).await.unwrap();
+    let addr = serve(service.clone()).await;
+    let browser = browser::Browser::start(&chromium, &driver, 1024, 1320).await;
+    let c = &browser.client;
+    let outcome = tokio::time::timeout(Duration::from_secs(120), async {
+        c.goto(&format!("http://{addr}/admin/scim")).await.unwrap();
+        connect(c).await;
+        let first = service.generate(&Scope::default_scope(), &Actor::new("setup").unwrap()).await.unwrap();
+        let first = first.expose_secret();
+        assert_eq!(scim_status(addr, first).await, 200);
+        service.wait_for_use_records().await;
+
+        // Rotate on the page: the old token keeps working while the page waits for the switch.
+        c.refresh().await.unwrap();
+        connect(c).await;
+        click(c, "generate").await;
+        confirm(c, "keeps working until your identity provider uses the new one").await;
+        let second = new_token(c, None).await;
+        let waiting = overlap_says(c, "Waiting for the identity provider to use the new token").await;
+        assert_eq!(waiting, "Waiting for the identity provider to use the new token");
+        // The banner follows the re-read that showed the state.
+        until("the generate banner", || async {
+            let text = displayed(c, "status").await.text().await.ok()?;
+            text.starts_with("New token generated. The previous token keeps working until your identity provider uses the new one")
+                .then_some(())
+        })
+        .await;
+        assert_eq!(scim_status(addr, first).await, 200);
+        let screenshot = output_dir().join("admin-page-overlap-waiting.png");
+        std::fs::write(&screenshot, c.screenshot().await.unwrap()).unwrap();
+        println!("screenshot: {}", screenshot.display());
+
+        // The identity provider switches: the page shows it without a reload, and the old token is done.
+        assert_eq!(scim_status(addr, &second).await, 200);
+        assert_eq!(scim_status(addr, first).await, 401);
+        let switched = overlap_says(c, "Switched at ").await;
+        let first_use = service.status(&Scope::default_scope()).await.unwrap().current.unwrap().first_used_at;
+        assert!(first_use.is_some(), "the switch time is stored");
+        assert!(switched.len() > "Switched at ".len(), "{switched}");
+        let rows = c.find_all(Locator::Css(&by_id("token-row"))).await.unwrap();
+        assert_eq!(rows.len(), 1, "the previous token is no longer listed");
+        let screenshot = output_dir().join("admin-page-overlap-switched.png");
+        std::fs::write(&screenshot, c.screenshot().await.unwrap()).unwrap();
+        println!("screenshot: {}", screenshot.display());
+    })
+    .await;
+    browser.close().await;
+    outcome.expect("the overlap walkthrough did not finish in 2 minutes");
+}

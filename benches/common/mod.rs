@@ -58,6 +58,7 @@ pub async fn fill(store: &dyn TokenStore, count: usize) {
             created_by: admin(),
             expires_at: None,
             last_used_at: None,
+            first_used_at: None,
         };
         store.replace_current(record, None).await.unwrap();
         store.set_enabled(&scope, true).await.unwrap();

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use crate::admin_auth::{AdminAction, AdminAuthenticator, AdminGrant};
 use crate::cross_site::CrossSitePolicy;
 use crate::error::{AdminError, UnleashError};
+use crate::overlap_body::OverlapBody;
 use crate::token_routes;
 
 /// `POST`: generates a new SCIM token, invalidating the previous one.
@@ -40,7 +41,7 @@ pub const SETTINGS_BODY_LIMIT: usize = 1024;
 /// | route | answer |
 /// |---|---|
 /// | `POST /api/admin/scim-settings/generate-new-token` | 200 `{"token": "…"}`, `Cache-Control: no-store` |
-/// | `GET /api/admin/scim-settings` | 200 `{"enabled": bool, "hasToken": bool}` |
+/// | `GET /api/admin/scim-settings` | 200 `{"enabled": bool, "hasToken": bool}`, plus `overlap` during an overlap until first use |
 /// | `POST /api/admin/scim-settings` with `{"enabled": bool}` | 200, no body |
 /// | `GET /api/admin/scim-settings/tokens` | 200, the tokens' metadata (never a secret or a hash) |
 /// | `DELETE /api/admin/scim-settings/tokens/{id}` | 204: that token stops working; 404 if no such token |
@@ -228,6 +229,12 @@ pub(crate) struct ScimSettingsBody {
     enabled: bool,
     /// Whether a current, unexpired SCIM token exists. The token itself is never shown again.
     has_token: bool,
+    /// Where an overlap until first use stands (not part of Unleash's API): present only on a server
+    /// that ends the overlap on the new token's first use, and only while the previous token still
+    /// works (`waiting`) or once the new token was used (`switched`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    overlap: Option<OverlapBody>,
 }
 
 /// The new SCIM setting. Unknown fields are ignored.
@@ -298,7 +305,11 @@ pub(crate) async fn get_settings(
 ) -> Result<Json<ScimSettingsBody>, AdminError> {
     let grant = state.authenticate(&parts, AdminAction::ReadSettings).await?;
     let status = state.service.status(&grant.scope).await?;
-    Ok(Json(ScimSettingsBody { enabled: status.enabled, has_token: status.has_token }))
+    Ok(Json(ScimSettingsBody {
+        enabled: status.enabled,
+        has_token: status.has_token,
+        overlap: status.switch.map(OverlapBody::from),
+    }))
 }
 
 /// Enables or disables SCIM provisioning.

@@ -77,6 +77,7 @@ mod credentials;
 mod cross_site;
 mod error;
 mod openapi;
+mod overlap_body;
 mod rfc3339;
 mod scim_fallback;
 mod scim_guard;

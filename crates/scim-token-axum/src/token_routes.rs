@@ -44,6 +44,10 @@ pub(crate) struct TokenInfoBody {
     /// When it was last accepted (recorded at most about once a minute), or `null` if never.
     #[schema(format = DateTime, required = true)]
     last_used_at: Option<String>,
+    /// When it was first accepted (with an overlap until first use, when the identity provider switched
+    /// to it), or `null` if never or unknown (a use before an upgrade that started recording it).
+    #[schema(format = DateTime, required = true)]
+    first_used_at: Option<String>,
     /// When it expires, or `null` if it never does.
     #[schema(format = DateTime, required = true)]
     expires_at: Option<String>,
@@ -66,6 +70,7 @@ impl TokenInfoBody {
             created_at: rfc3339::format(info.created_at),
             created_by: info.created_by.as_str().to_owned(),
             last_used_at: info.last_used_at.map(rfc3339::format),
+            first_used_at: info.first_used_at.map(rfc3339::format),
             expires_at: info.expires_at.map(rfc3339::format),
             valid_until: valid_until.map(rfc3339::format),
         }
@@ -104,8 +109,8 @@ pub(crate) async fn list_tokens(
     if let Some(current) = status.current {
         tokens.push(TokenInfoBody::new(current, TokenRoleBody::Current, None));
     }
-    if let Some((previous, valid_until)) = status.previous {
-        tokens.push(TokenInfoBody::new(previous, TokenRoleBody::Previous, Some(valid_until)));
+    if let Some(previous) = status.previous {
+        tokens.push(TokenInfoBody::new(previous.token, TokenRoleBody::Previous, Some(previous.valid_until)));
     }
     let mut response = Json(tokens).into_response();
     // Metadata only, but an administrator's view should not be kept by shared caches.

@@ -429,7 +429,16 @@ async fn every_admin_route_is_in_the_openapi_document_with_its_answers() {
     let info = &doc["components"]["schemas"]["scimTokenInfoSchema"];
     assert_eq!(
         info["required"],
-        serde_json::json!(["id", "role", "createdAt", "createdBy", "lastUsedAt", "expiresAt", "validUntil"])
+        serde_json::json!([
+            "id",
+            "role",
+            "createdAt",
+            "createdBy",
+            "lastUsedAt",
+            "firstUsedAt",
+            "expiresAt",
+            "validUntil"
+        ])
     );
     assert_eq!(info["properties"]["validUntil"]["format"], "date-time");
     assert_eq!(

@@ -68,6 +68,7 @@ async fn the_current_token_is_listed_with_its_metadata_and_no_secret() {
         "createdAt": "2026-01-02T03:04:05.678Z",
         "createdBy": "admin",
         "lastUsedAt": null,
+        "firstUsedAt": null,
         "expiresAt": null,
         "validUntil": null,
     }]);
@@ -79,6 +80,7 @@ async fn the_current_token_is_listed_with_its_metadata_and_no_secret() {
     service.wait_for_use_records().await;
     let listed = list(&app).await;
     assert_eq!(listed[0]["lastUsedAt"], "2026-01-02T03:05:35.678Z");
+    assert_eq!(listed[0]["firstUsedAt"], "2026-01-02T03:05:35.678Z");
     let text = listed.to_string();
     assert!(!text.contains(&token) && !text.contains("argon2"), "{text}");
 }

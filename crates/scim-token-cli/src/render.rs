@@ -26,10 +26,8 @@ impl TokenView {
 /// The current token, then the previous one (kept only during an overlap window).
 pub fn token_views(status: &ScopeStatus) -> Vec<TokenView> {
     let current = status.current.iter().map(|info| TokenView { info: info.clone(), valid_until: None });
-    let previous = status
-        .previous
-        .iter()
-        .map(|(info, until)| TokenView { info: info.clone(), valid_until: Some(*until) });
+    let previous =
+        status.previous.iter().map(|p| TokenView { info: p.token.clone(), valid_until: Some(p.valid_until) });
     current.chain(previous).collect()
 }
 
@@ -42,6 +40,7 @@ struct TokenJson {
     created_at: String,
     created_by: String,
     last_used_at: Option<String>,
+    first_used_at: Option<String>,
     expires_at: Option<String>,
     valid_until: Option<String>,
 }
@@ -55,6 +54,7 @@ impl From<&TokenView> for TokenJson {
             created_at: rfc3339::millis(info.created_at),
             created_by: info.created_by.to_string(),
             last_used_at: info.last_used_at.map(rfc3339::millis),
+            first_used_at: info.first_used_at.map(rfc3339::millis),
             expires_at: info.expires_at.map(rfc3339::millis),
             valid_until: view.valid_until.map(rfc3339::millis),
         }
@@ -190,6 +190,10 @@ pub fn token_text(view: &TokenView) -> String {
     let mut text = format!("{} token {}\n", view.role(), info.id);
     let _ = writeln!(text, "  created      {} by {}", rfc3339::seconds(info.created_at), info.created_by);
     let _ = writeln!(text, "  last used    {}", or_never(info.last_used_at));
+    // Unknown for a token used only before the store kept it: then the line is left out.
+    if info.first_used_at.is_some() || info.last_used_at.is_none() {
+        let _ = writeln!(text, "  first used   {}", or_never(info.first_used_at));
+    }
     let _ = writeln!(text, "  expires      {}", or_never(info.expires_at));
     if let Some(until) = view.valid_until {
         let _ = writeln!(text, "  accepted to  {} (overlap window)", rfc3339::seconds(until));
@@ -204,7 +208,7 @@ pub fn token_summary(info: &TokenInfo) -> String {
 
 #[cfg(test)]
 mod tests {
-    use scim_token_core::Actor;
+    use scim_token_core::{Actor, PreviousTokenInfo};
     use serde_json::json;
 
     use super::*;
@@ -216,6 +220,7 @@ mod tests {
             created_by: Actor::new("alice").unwrap(),
             expires_at: None,
             last_used_at: Some(Timestamp::from_unix_millis(created + 1500)),
+            first_used_at: Some(Timestamp::from_unix_millis(created + 500)),
         }
     }
 
@@ -224,8 +229,12 @@ mod tests {
             enabled: true,
             has_token: true,
             current: Some(info("CCCCCCCCCCCCCCCC", 1_000)),
-            previous: Some((info("PPPPPPPPPPPPPPPP", 0), Timestamp::from_unix_millis(60_000))),
+            previous: Some(PreviousTokenInfo {
+                token: info("PPPPPPPPPPPPPPPP", 0),
+                valid_until: Timestamp::from_unix_millis(60_000),
+            }),
             overlap_ends_on_first_use: false,
+            switch: None,
         }
     }
 
@@ -239,10 +248,11 @@ mod tests {
                 "scope": "default", "enabled": true, "hasToken": true,
                 "tokens": [
                     { "id": "CCCCCCCCCCCCCCCC", "role": "current", "createdAt": "1970-01-01T00:00:01.000Z",
-                      "createdBy": "alice", "lastUsedAt": "1970-01-01T00:00:02.500Z", "expiresAt": null,
-                      "validUntil": null },
+                      "createdBy": "alice", "lastUsedAt": "1970-01-01T00:00:02.500Z",
+                      "firstUsedAt": "1970-01-01T00:00:01.500Z", "expiresAt": null, "validUntil": null },
                     { "id": "PPPPPPPPPPPPPPPP", "role": "previous", "createdAt": "1970-01-01T00:00:00.000Z",
-                      "createdBy": "alice", "lastUsedAt": "1970-01-01T00:00:01.500Z", "expiresAt": null,
+                      "createdBy": "alice", "lastUsedAt": "1970-01-01T00:00:01.500Z",
+                      "firstUsedAt": "1970-01-01T00:00:00.500Z", "expiresAt": null,
                       "validUntil": "1970-01-01T00:01:00.000Z" }
                 ]
             })
@@ -267,6 +277,7 @@ mod tests {
                 current: None,
                 previous: None,
                 overlap_ends_on_first_use: false,
+                switch: None,
             },
         ));
         assert_eq!(tokens, json!({ "scope": "t1", "tokens": [] }));
@@ -288,6 +299,7 @@ mod tests {
         ));
         assert!(text.contains("previous token PPPPPPPPPPPPPPPP\n"));
         assert!(text.contains("  accepted to  1970-01-01T00:01:00Z (overlap window)\n"));
+        assert!(text.contains("  last used    1970-01-01T00:00:02Z\n  first used   1970-01-01T00:00:01Z\n"));
         assert!(!text.contains("scim-token"), "no hint when all is well");
 
         let empty = ScopeStatus {
@@ -296,6 +308,7 @@ mod tests {
             current: None,
             previous: None,
             overlap_ends_on_first_use: false,
+            switch: None,
         };
         let text = status_text(&Scope::default_scope(), &empty);
         assert!(text.contains("run `scim-token enable`"));

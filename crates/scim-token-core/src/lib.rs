@@ -32,6 +32,7 @@ mod record;
 mod secret;
 mod service;
 mod slow_build;
+mod status;
 mod store;
 mod time;
 
@@ -49,6 +50,7 @@ pub use hashing::Argon2Params;
 pub use ids::{Actor, Scope, TokenId, TokenIdHasher, TokenIdMap};
 pub use record::{PreviousToken, ScopeState, TokenInfo, TokenLookup, TokenRecord, TokenRole};
 pub use secret::{NewToken, VerifiedToken};
-pub use service::{ScimTokenService, ScopeStatus};
+pub use service::ScimTokenService;
+pub use status::{FirstUseSwitch, PreviousTokenInfo, ScopeStatus};
 pub use store::TokenStore;
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};

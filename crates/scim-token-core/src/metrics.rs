@@ -11,11 +11,16 @@
 //! | [`REVOCATIONS_TOTAL`] | counter | — | tokens removed by `revoke` and `revoke_token` |
 //! | [`STORE_ERRORS_TOTAL`] | counter | `operation`: the `TokenStore` method | failed store calls, including `record_use` |
 //! | [`EXPIRING_SOON_TOTAL`] | counter | — | expiry warnings (at most one a day per token per process) |
+//! | [`OVERLAPS_ENDED_TOTAL`] | counter | `reason`: `first_use`, `expired` | overlaps until first use ended by the new token's first use |
 //!
 //! - `outcome="error"` is an internal failure (Argon2 or the blocking pool); it should stay at zero.
 //! - `path="argon2"` is any call that needed Argon2, including one refused as `busy` or a wrong secret;
 //!   `rejected_early` is any call refused before it (malformed, unknown, expired, revoked, disabled scope,
 //!   other scope, or the store failing on the look-up).
+//! - `reason="first_use"` is an overlap until first use ended by the new token's first verification
+//!   while the replaced token still worked; `expired` is one whose first use came after the overlap's
+//!   maximum (the identity provider switched too late, so provisioning may have failed meanwhile). Each
+//!   is counted once over all instances sharing the store, by the instance whose delete won.
 //! - Labels never hold a token, a token id or (by default) a scope. A host with few tenants may opt in to a
 //!   `scope` label on the counters of verifications, rotations, revocations and expiry warnings with
 //!   [`metrics_scope_label(true)`](crate::ScimTokenServiceBuilder::metrics_scope_label); a verification
@@ -54,6 +59,8 @@ pub const REVOCATIONS_TOTAL: &str = "scim_token_revocations_total";
 pub const STORE_ERRORS_TOTAL: &str = "scim_token_store_errors_total";
 /// Counter: warnings that a token in use expires within the `expiry_warning` window.
 pub const EXPIRING_SOON_TOTAL: &str = "scim_token_expiring_soon_total";
+/// Counter `{reason}`: overlaps until first use that ended, by `first_use` or `expired`.
+pub const OVERLAPS_ENDED_TOTAL: &str = "scim_token_overlaps_ended_total";
 
 /// Histogram buckets, in seconds, that separate the three verify paths (a cache hit takes microseconds,
 /// Argon2 tens of milliseconds, a refused `busy` call the `busy_wait`): for exporters that need buckets,
@@ -84,8 +91,20 @@ pub(crate) struct ServiceMetrics {
     rotations: Counter,
     revocations: Counter,
     expiring_soon: Counter,
+    /// By [`OverlapEnd`]: first use, expired.
+    overlaps_ended: [Counter; OVERLAP_ENDS.len()],
     scope_label: bool,
 }
+
+/// Why an overlap until first use ended, for [`OVERLAPS_ENDED_TOTAL`].
+#[derive(Clone, Copy)]
+enum OverlapEnd {
+    FirstUse,
+    Expired,
+}
+
+const OVERLAP_ENDS: [(OverlapEnd, &str); 2] =
+    [(OverlapEnd::FirstUse, "first_use"), (OverlapEnd::Expired, "expired")];
 
 impl ServiceMetrics {
     pub(crate) fn register(scope_label: bool) -> Self {
@@ -100,6 +119,8 @@ impl ServiceMetrics {
             rotations: ::metrics::counter!(ROTATIONS_TOTAL),
             revocations: ::metrics::counter!(REVOCATIONS_TOTAL),
             expiring_soon: ::metrics::counter!(EXPIRING_SOON_TOTAL),
+            overlaps_ended: OVERLAP_ENDS
+                .map(|(_, reason)| ::metrics::counter!(OVERLAPS_ENDED_TOTAL, "reason" => reason)),
             scope_label,
         }
     }
@@ -127,16 +148,24 @@ impl ServiceMetrics {
         }
     }
 
-    /// Counts rotations and revocations from the audit event every administrative action emits.
+    /// Counts rotations, revocations and ended overlaps from the audit events the service emits.
     pub(crate) fn audited(&self, event: &AuditEvent) {
         let (counter, name, count) = match event.action {
             AuditAction::TokenGenerated => (&self.rotations, ROTATIONS_TOTAL, 1),
             AuditAction::TokensRevoked | AuditAction::TokenRevoked => {
                 (&self.revocations, REVOCATIONS_TOTAL, event.token_ids.len() as u64)
             }
+            AuditAction::OverlapEndedByFirstUse => return self.overlap_ended(OverlapEnd::FirstUse),
+            AuditAction::OverlapExpired => return self.overlap_ended(OverlapEnd::Expired),
             _ => return,
         };
         self.count(counter, name, &event.scope, count);
+    }
+
+    /// Counts one ended overlap. Never by scope: it happens once per rotation, and the reason is what
+    /// an alert wants.
+    fn overlap_ended(&self, end: OverlapEnd) {
+        self.overlaps_ended[end as usize].increment(1);
     }
 
     /// Counts one expiry warning.
@@ -229,6 +258,11 @@ fn describe() {
     describe_counter!(REVOCATIONS_TOTAL, Unit::Count, "SCIM tokens revoked");
     describe_counter!(STORE_ERRORS_TOTAL, Unit::Count, "Failed token store calls, by operation");
     describe_counter!(EXPIRING_SOON_TOTAL, Unit::Count, "Warnings that a SCIM token in use expires soon");
+    describe_counter!(
+        OVERLAPS_ENDED_TOTAL,
+        Unit::Count,
+        "SCIM token overlaps until first use ended, by reason"
+    );
 }
 
 /// Counts a store call's failure under [`STORE_ERRORS_TOTAL`], by operation.

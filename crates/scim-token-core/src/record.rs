@@ -24,6 +24,10 @@ pub struct TokenRecord {
     pub expires_at: Option<Timestamp>,
     /// When it was last accepted, written at most about once a minute.
     pub last_used_at: Option<Timestamp>,
+    /// When it was first accepted: set once, by the [`record_use`](crate::TokenStore::record_use) that
+    /// finds no `last_used_at` yet, then kept. Empty for a token never used, and for one last used before
+    /// its store kept this (a database upgraded from an earlier schema): that first use is unknown.
+    pub first_used_at: Option<Timestamp>,
 }
 
 impl TokenRecord {
@@ -35,6 +39,7 @@ impl TokenRecord {
             created_by: self.created_by.clone(),
             expires_at: self.expires_at,
             last_used_at: self.last_used_at,
+            first_used_at: self.first_used_at,
         }
     }
 }
@@ -50,6 +55,7 @@ impl fmt::Debug for TokenRecord {
             .field("created_by", &self.created_by)
             .field("expires_at", &self.expires_at)
             .field("last_used_at", &self.last_used_at)
+            .field("first_used_at", &self.first_used_at)
             .finish()
     }
 }
@@ -67,6 +73,8 @@ pub struct TokenInfo {
     pub expires_at: Option<Timestamp>,
     /// When it was last accepted (updated at most about once a minute).
     pub last_used_at: Option<Timestamp>,
+    /// When it was first accepted, if the store knows (see [`TokenRecord::first_used_at`]).
+    pub first_used_at: Option<Timestamp>,
 }
 
 /// The token a rotation replaced, kept only during an opt-in overlap window.

@@ -17,8 +17,9 @@ use crate::format::TokenFormat;
 use crate::hashing::Hasher;
 use crate::ids::{Actor, Scope, TokenId};
 use crate::observe::{Observer, VerifyProbe};
-use crate::record::{TokenInfo, TokenLookup, TokenRecord, TokenRole};
+use crate::record::{TokenLookup, TokenRecord, TokenRole};
 use crate::secret::{NewToken, VerifiedToken};
+use crate::status::{FirstUseSwitch, PreviousTokenInfo, ScopeStatus};
 use crate::store::TokenStore;
 use crate::time::{Clock, Timestamp};
 
@@ -62,23 +63,6 @@ pub(crate) struct Inner {
     pub(crate) observe: Observer,
 }
 
-/// A scope's settings and token metadata, without any secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScopeStatus {
-    /// Whether SCIM provisioning is enabled.
-    pub enabled: bool,
-    /// Whether a current, unexpired token exists.
-    pub has_token: bool,
-    /// The current token's metadata.
-    pub current: Option<TokenInfo>,
-    /// The replaced token's metadata and the end of its overlap window, while it is still accepted.
-    pub previous: Option<(TokenInfo, Timestamp)>,
-    /// Whether the overlap ends as soon as the current token is first used
-    /// ([`overlap_until_first_use`](crate::ScimTokenServiceBuilder::overlap_until_first_use)): with a
-    /// `previous` token, the service is waiting for the identity provider to switch to the current one.
-    pub overlap_ends_on_first_use: bool,
-}
-
 impl ScimTokenService {
     /// Starts building a service over `store` (any [`TokenStore`], including `Arc<dyn TokenStore>`).
     pub fn builder(store: impl TokenStore) -> ScimTokenServiceBuilder {
@@ -115,6 +99,7 @@ impl ScimTokenService {
             created_by: actor.clone(),
             expires_at: inner.expiry.map(|lifetime| now.saturating_add(lifetime)),
             last_used_at: None,
+            first_used_at: None,
         };
         let info = record.info();
         let stored_hash = record.hash.clone();
@@ -202,13 +187,18 @@ impl ScimTokenService {
         let previous = state
             .previous
             .filter(|p| now < p.valid_until && live(p.record.expires_at))
-            .map(|p| (p.record.info(), p.valid_until));
+            .map(|p| PreviousTokenInfo { token: p.record.info(), valid_until: p.valid_until });
+        let switch = inner
+            .end_overlap_on_first_use
+            .then(|| FirstUseSwitch::of(current.as_ref(), previous.as_ref()))
+            .flatten();
         Ok(ScopeStatus {
             enabled: state.enabled,
             has_token: current.as_ref().is_some_and(|info| live(info.expires_at)),
             current,
             previous,
             overlap_ends_on_first_use: inner.end_overlap_on_first_use,
+            switch,
         })
     }
 

@@ -74,7 +74,9 @@ pub trait TokenStore: Send + Sync + 'static {
     /// Sets `scope`'s enabled flag, creating the scope if needed. Tokens are untouched.
     async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError>;
 
-    /// Sets the token's `last_used_at`. An unknown id is not an error: it may have just been rotated away.
+    /// Sets the token's `last_used_at` to `at` and, if it had none yet (its first recorded use), its
+    /// `first_used_at` too, in one write; a `first_used_at` once set is never changed. An unknown id is
+    /// not an error: it may have just been rotated away.
     async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError>;
 }
 

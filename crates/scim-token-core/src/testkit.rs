@@ -66,6 +66,7 @@ pub fn record(scope: &Scope) -> TokenRecord {
         created_by: Actor::new("admin@example.com").expect("valid"),
         expires_at: Some(Timestamp::from_unix_millis(1_800_000_000_123)),
         last_used_at: None,
+        first_used_at: None,
     }
 }
 
@@ -180,6 +181,7 @@ pub async fn fields_round_trip(store: &dyn TokenStore) {
     full.created_at = Timestamp::from_unix_millis(-1);
     full.expires_at = Some(Timestamp::from_unix_millis(i64::MAX));
     full.last_used_at = Some(Timestamp::from_unix_millis(i64::MIN));
+    full.first_used_at = Some(Timestamp::from_unix_millis(i64::MIN + 1));
     full.hash = format!("$argon2id$v=19$m=262144,t=16,p=16${}", "A".repeat(200)).into();
     replace(store, &full, None).await;
     assert_eq!(state(store, &s).await.current.as_ref(), Some(&full));
@@ -239,7 +241,8 @@ pub async fn remove_token_deletes_one(store: &dyn TokenStore) {
     assert!(!remove(s.clone(), current.id).await, "a second remove finds nothing");
 }
 
-/// `record_use` sets `last_used_at` of current and previous tokens and nothing else.
+/// `record_use` sets `last_used_at` (and, the first time, `first_used_at`) of current and previous tokens
+/// and nothing else.
 pub async fn record_use_sets_last_used(store: &dyn TokenStore) {
     let s = scope("usage");
     let (r1, r2) = (record(&s), record(&s));
@@ -249,8 +252,34 @@ pub async fn record_use_sets_last_used(store: &dyn TokenStore) {
     store.record_use(&r2.id, t2).await.expect("record_use failed");
     store.record_use(&r1.id, t1).await.expect("record_use failed");
     let st = state(store, &s).await;
-    assert_eq!(st.current, Some(TokenRecord { last_used_at: Some(t2), ..r2 }));
-    assert_eq!(st.previous.map(|p| p.record), Some(TokenRecord { last_used_at: Some(t1), ..r1 }));
+    let used = |r: TokenRecord, at| TokenRecord { last_used_at: Some(at), first_used_at: Some(at), ..r };
+    assert_eq!(st.current, Some(used(r2, t2)));
+    assert_eq!(st.previous.map(|p| p.record), Some(used(r1, t1)));
+}
+
+/// `first_used_at` is set by the first `record_use` only: later uses, earlier or later in time, move
+/// `last_used_at` alone. A record stored with a `last_used_at` but no `first_used_at` (used before the
+/// store kept it) keeps no first use.
+pub async fn record_use_sets_first_use_once(store: &dyn TokenStore) {
+    let s = scope("first-use");
+    let r = record(&s);
+    replace(store, &r, None).await;
+    let at = |ms| Timestamp::from_unix_millis(ms);
+    store.record_use(&r.id, at(1_000)).await.expect("record_use failed");
+    let first = TokenRecord { last_used_at: Some(at(1_000)), first_used_at: Some(at(1_000)), ..r.clone() };
+    assert_eq!(find(store, &r.id).await.map(|f| f.record), Some(first.clone()));
+    for later in [at(2_000), at(500)] {
+        store.record_use(&r.id, later).await.expect("record_use failed");
+        let st = state(store, &s).await;
+        assert_eq!(st.current, Some(TokenRecord { last_used_at: Some(later), ..first.clone() }));
+    }
+
+    let mut used_before = record(&s);
+    used_before.last_used_at = Some(at(7));
+    replace(store, &used_before, None).await;
+    store.record_use(&used_before.id, at(8)).await.expect("record_use failed");
+    let found = find(store, &used_before.id).await.expect("the token is stored").record;
+    assert_eq!((found.last_used_at, found.first_used_at), (Some(at(8)), None));
 }
 
 /// Spawns [`CONCURRENT_REPLACES`] tasks that replace at once; returns the records written.
@@ -438,7 +467,7 @@ macro_rules! token_store_conformance {
             $crate::token_store_conformance!(@by_ref $mode $make_store;
                 empty_scope replace_drops_previous replace_keeps_previous_with_overlap scopes_are_isolated
                 settings_persist fields_round_trip remove_tokens_deletes_all remove_token_deletes_one
-                record_use_sets_last_used);
+                record_use_sets_last_used record_use_sets_first_use_once);
             $crate::token_store_conformance!(@shared $mode $make_store;
                 concurrent_replaces_leave_one_current concurrent_replaces_with_overlap_keep_one_previous
                 readers_never_see_a_rotation_half_done);

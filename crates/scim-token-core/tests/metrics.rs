@@ -17,8 +17,8 @@ use common::{CountingStore, admin, fast, first_token, scope};
 use metrics_util::MetricKind;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use scim_token_core::metrics::{
-    EXPIRING_SOON_TOTAL, HASH_WAIT_SECONDS, HASHES_IN_FLIGHT, REVOCATIONS_TOTAL, ROTATIONS_TOTAL,
-    STORE_ERRORS_TOTAL, VERIFICATIONS_TOTAL, VERIFY_DURATION_SECONDS,
+    EXPIRING_SOON_TOTAL, HASH_WAIT_SECONDS, HASHES_IN_FLIGHT, OVERLAPS_ENDED_TOTAL, REVOCATIONS_TOTAL,
+    ROTATIONS_TOTAL, STORE_ERRORS_TOTAL, VERIFICATIONS_TOTAL, VERIFY_DURATION_SECONDS,
 };
 use scim_token_core::{Error, ManualClock, Timestamp, TokenRecord, TokenStore};
 
@@ -277,7 +277,10 @@ async fn no_label_holds_a_token_a_token_id_or_a_scope() {
     let secret = token.expose_secret();
     for Series { name, labels, .. } in &reading.0 {
         for (key, value) in labels {
-            assert!(["outcome", "path", "operation"].contains(&key.as_str()), "{name}: label {key}");
+            assert!(
+                ["outcome", "path", "operation", "reason"].contains(&key.as_str()),
+                "{name}: label {key}"
+            );
             for forbidden in [secret, &secret[21..60], token.id().as_str(), tenant.as_str()] {
                 assert!(!value.contains(forbidden) && !name.contains(forbidden), "{name}{{{key}={value}}}");
             }
@@ -341,4 +344,50 @@ async fn an_expiring_token_is_counted_once_a_day_not_per_request() {
     service.verify(token.expose_secret()).await.unwrap();
     service.verify(token.expose_secret()).await.unwrap();
     assert_eq!(read().nonzero(EXPIRING_SOON_TOTAL), one(""));
+}
+
+#[tokio::test]
+async fn ended_overlaps_are_counted_by_reason_once_over_all_instances() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _local = metrics::set_default_local_recorder(&recorder);
+    let (store, clock) =
+        (CountingStore::default(), ManualClock::new(Timestamp::from_unix_millis(1_700_000_000_000)));
+    let max = Duration::from_secs(3600);
+    let instance = || {
+        fast(store.clone())
+            .clock(clock.clone())
+            .metrics_scope_label(true)
+            .overlap_until_first_use(max)
+            .build()
+    };
+    let (a, b) = (instance().unwrap(), instance().unwrap());
+    let read = || Reading::take(&snapshotter);
+    let default = scope("default");
+
+    // The identity provider switches within the window: `first_use`, counted by the instance it reached.
+    first_token(&a).await;
+    let second = a.generate(&default, &admin()).await.unwrap();
+    read();
+    b.verify(second.expose_secret()).await.unwrap();
+    a.verify(second.expose_secret()).await.unwrap();
+    assert_eq!(
+        read().nonzero(OVERLAPS_ENDED_TOTAL),
+        one("reason=first_use"),
+        "no scope label, even opted in"
+    );
+
+    // It switches after the maximum: `expired`.
+    let third = a.generate(&default, &admin()).await.unwrap();
+    clock.advance(max);
+    read();
+    b.verify(third.expose_secret()).await.unwrap();
+    b.verify(third.expose_secret()).await.unwrap();
+    assert_eq!(read().nonzero(OVERLAPS_ENDED_TOTAL), one("reason=expired"));
+
+    // A rotation with no token to replace has no overlap to end.
+    a.revoke(&default, &admin()).await.unwrap();
+    let fourth = a.generate(&default, &admin()).await.unwrap();
+    b.verify(fourth.expose_secret()).await.unwrap();
+    assert_eq!(read().nonzero(OVERLAPS_ENDED_TOTAL), vec![]);
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use common::{CountingStore, admin, fast, first_token, scope};
 use scim_token_core::{
-    AuditAction, AuditEvent, AuditSink, Error, ManualClock, ScimTokenService, Timestamp, TokenId,
+    AuditAction, AuditEvent, AuditSink, Clock, Error, FirstUseSwitch, ManualClock, ScimTokenService,
+    Timestamp, TokenId,
 };
 use tokio::sync::Barrier;
 
@@ -64,8 +65,12 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
     let status = a.status(&scope("default")).await.unwrap();
     assert!(status.overlap_ends_on_first_use);
     assert_eq!(
-        status.previous.map(|(info, until)| (info.id, until)),
+        status.previous.map(|p| (p.token.id, p.valid_until)),
         Some((*old.id(), START.saturating_add(MAX)))
+    );
+    assert_eq!(
+        status.switch,
+        Some(FirstUseSwitch::Waiting { previous_valid_until: START.saturating_add(MAX) })
     );
     // The identity provider still sends the old token, to either instance, for as long as it takes.
     for _ in 0..5 {
@@ -76,6 +81,7 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
     assert!(events.overlap_events().is_empty());
 
     // It switches: the first call with the new token reaches instance b.
+    let switched_at = clock.now();
     b.verify(new.expose_secret()).await.unwrap();
     assert!(refused(a.verify(old.expose_secret()).await), "the very next request with the old token fails");
     assert!(refused(b.verify(old.expose_secret()).await));
@@ -83,6 +89,16 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
     assert_eq!(events.overlap_events(), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
     let status = b.status(&scope("default")).await.unwrap();
     assert_eq!(status.previous, None, "the overlap is over");
+
+    // The switch time is stored: the other instance reports it, and later uses leave it alone.
+    b.wait_for_use_records().await;
+    clock.advance(Duration::from_secs(120));
+    a.verify(new.expose_secret()).await.unwrap();
+    a.wait_for_use_records().await;
+    let status = a.status(&scope("default")).await.unwrap();
+    assert_eq!(status.switch, Some(FirstUseSwitch::Switched { at: switched_at }));
+    let current = status.current.unwrap();
+    assert_eq!((current.first_used_at, current.last_used_at), (Some(switched_at), Some(clock.now())));
 }
 
 #[tokio::test]
@@ -114,6 +130,9 @@ async fn a_failed_store_write_at_first_use_keeps_the_old_token_until_the_maximum
     store.fail_writes.store(false, std::sync::atomic::Ordering::SeqCst);
     a.verify(old.expose_secret()).await.expect("the old token keeps working: the overlap did not end");
     assert!(events.overlap_events().is_empty());
+    b.wait_for_use_records().await;
+    let status = a.status(&scope("default")).await.unwrap();
+    assert!(matches!(status.switch, Some(FirstUseSwitch::Waiting { .. })), "no switch was stored");
 
     clock.advance(MAX);
     assert!(refused(a.verify(old.expose_secret()).await), "the maximum still ends it");
@@ -156,7 +175,11 @@ async fn a_fixed_overlap_is_not_ended_by_first_use() {
     let new = service.generate(&scope("default"), &admin()).await.unwrap();
     service.verify(new.expose_secret()).await.unwrap();
     service.verify(old.expose_secret()).await.expect("a fixed window keeps the old token");
-    assert!(!service.status(&scope("default")).await.unwrap().overlap_ends_on_first_use);
+    service.wait_for_use_records().await;
+    let status = service.status(&scope("default")).await.unwrap();
+    assert!(!status.overlap_ends_on_first_use);
+    assert_eq!(status.switch, None, "only an overlap until first use reports a switch");
+    assert!(status.current.unwrap().first_used_at.is_some(), "the first use is stored all the same");
 }
 
 #[tokio::test]

@@ -160,6 +160,9 @@ impl TokenStore for MemoryStore {
         let current = slot.current.as_mut();
         let previous = slot.previous.as_mut().map(|p| &mut p.record);
         if let Some(record) = current.into_iter().chain(previous).find(|r| &r.id == id) {
+            if record.last_used_at.is_none() {
+                record.first_used_at = Some(at);
+            }
             record.last_used_at = Some(at);
         }
         Ok(())

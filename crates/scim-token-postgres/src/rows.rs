@@ -6,13 +6,14 @@ use tokio_postgres::Row;
 /// The columns every token query selects, in this order, so [`read_token`] can take them by index.
 macro_rules! token_columns {
     () => {
-        "t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, t.expires_at, t.last_used_at"
+        "t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, t.expires_at, t.last_used_at, \
+         t.first_used_at"
     };
 }
 pub(crate) use token_columns;
 
 /// How many columns [`token_columns!`] names.
-pub(crate) const TOKEN_COLUMN_COUNT: usize = 9;
+pub(crate) const TOKEN_COLUMN_COUNT: usize = 10;
 
 /// The `role` values; the write statements spell them out in SQL.
 const CURRENT: &str = "current";
@@ -63,6 +64,7 @@ pub(crate) fn read_token(row: &Row, at: usize) -> Result<(TokenRecord, TokenRole
         created_by: Actor::new(row.try_get::<_, &str>(at + 6)?).map_err(invalid("created_by"))?,
         expires_at: millis(7)?,
         last_used_at: millis(8)?,
+        first_used_at: millis(9)?,
     };
     Ok((record, role))
 }

@@ -77,6 +77,10 @@ const MIGRATIONS: &[&str] = &[
     );
 
     CREATE UNIQUE INDEX tokens_scope_role ON {s}.tokens (scope, role);",
+    // v2. When the token was first accepted, set once by the use write that finds no `last_used_at`.
+    // Existing rows keep NULL: a token already used has an unknown first use. A nullable column without
+    // a default: no table rewrite.
+    "ALTER TABLE {s}.tokens ADD COLUMN first_used_at BIGINT;",
 ];
 
 /// The schema version this build writes and reads.

@@ -58,15 +58,19 @@ impl Sql {
             ),
             insert_current: format!(
                 "INSERT INTO {s}.tokens \
-                 (id, scope, role, valid_until, hash, created_at, created_by, expires_at, last_used_at) \
-                 VALUES ($1, $2, 'current', NULL, $3, $4, $5, $6, $7)"
+                 (id, scope, role, valid_until, hash, created_at, created_by, expires_at, last_used_at, \
+                 first_used_at) VALUES ($1, $2, 'current', NULL, $3, $4, $5, $6, $7, $8)"
             ),
             set_enabled: format!(
                 "INSERT INTO {s}.scopes (scope, enabled) VALUES ($1, $2) \
                  ON CONFLICT (scope) DO UPDATE SET enabled = excluded.enabled"
             ),
             record_use: format!(
-                "UPDATE {s}.tokens SET last_used_at = $2 \
+                // The right-hand sides read the row as it was: `first_used_at` is set by the write
+                // that finds no use.
+                "UPDATE {s}.tokens \
+                 SET first_used_at = CASE WHEN last_used_at IS NULL THEN $2 ELSE first_used_at END, \
+                 last_used_at = $2 \
                  WHERE id = (SELECT id FROM {s}.tokens WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED)"
             ),
         }

@@ -333,14 +333,15 @@ async fn replace_current(
     let insert = client.prepare_cached(&sql.insert_current).await?;
     let scope = record.scope.as_str();
     let (id, hash, created_by) = (record.id.as_str(), &*record.hash, record.created_by.as_str());
-    let (created_at, expires_at, last_used_at) = (
+    let (created_at, expires_at, last_used_at, first_used_at) = (
         record.created_at.unix_millis(),
         record.expires_at.map(Timestamp::unix_millis),
         record.last_used_at.map(Timestamp::unix_millis),
+        record.first_used_at.map(Timestamp::unix_millis),
     );
     let by_scope: [&(dyn ToSql + Sync); 1] = [&scope];
-    let inserted: [&(dyn ToSql + Sync); 7] =
-        [&id, &scope, &hash, &created_at, &created_by, &expires_at, &last_used_at];
+    let inserted: [&(dyn ToSql + Sync); 8] =
+        [&id, &scope, &hash, &created_at, &created_by, &expires_at, &last_used_at, &first_used_at];
     // Every write to a scope's tokens holds its row lock first, so concurrent rotations (any pool, any
     // host) run one after the other, and each statement after the lock, in read committed, sees the
     // previous rotation's commit: no unique-index violation, no retry. If any statement fails, the

@@ -10,13 +10,14 @@ use crate::error::DbError;
 /// statement cache.
 macro_rules! token_columns {
     () => {
-        "t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, t.expires_at, t.last_used_at"
+        "t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, t.expires_at, t.last_used_at, \
+         t.first_used_at"
     };
 }
 pub(crate) use token_columns;
 
 /// How many columns [`token_columns!`] names.
-pub(crate) const TOKEN_COLUMN_COUNT: usize = 9;
+pub(crate) const TOKEN_COLUMN_COUNT: usize = 10;
 
 /// The `role` values; the write statements spell them out in SQL.
 const CURRENT: &str = "current";
@@ -34,6 +35,7 @@ pub(crate) struct RawToken {
     created_by: String,
     expires_at: Option<i64>,
     last_used_at: Option<i64>,
+    first_used_at: Option<i64>,
 }
 
 impl RawToken {
@@ -57,6 +59,7 @@ impl RawToken {
             created_by: row.get(at + 6)?,
             expires_at: row.get(at + 7)?,
             last_used_at: row.get(at + 8)?,
+            first_used_at: row.get(at + 9)?,
         })
     }
 
@@ -86,6 +89,7 @@ impl RawToken {
             created_by: Actor::new(self.created_by).map_err(invalid("created_by"))?,
             expires_at: self.expires_at.map(Timestamp::from_unix_millis),
             last_used_at: self.last_used_at.map(Timestamp::from_unix_millis),
+            first_used_at: self.first_used_at.map(Timestamp::from_unix_millis),
         };
         Ok((record, role))
     }

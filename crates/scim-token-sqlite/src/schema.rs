@@ -27,6 +27,9 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT, WITHOUT ROWID;
 
     CREATE UNIQUE INDEX tokens_scope_role ON tokens (scope, role);",
+    // v2. When the token was first accepted, set once by the use write that finds no `last_used_at`.
+    // Existing rows keep NULL: a token already used has an unknown first use.
+    "ALTER TABLE tokens ADD COLUMN first_used_at INTEGER;",
 ];
 
 /// The schema version this build writes and reads.

@@ -125,11 +125,15 @@ const DELETE_PREVIOUS: &str = "DELETE FROM tokens WHERE scope = ?1 AND role = 'p
 const DEMOTE_CURRENT: &str =
     "UPDATE tokens SET role = 'previous', valid_until = ?2 WHERE scope = ?1 AND role = 'current'";
 const INSERT_CURRENT: &str = "INSERT INTO tokens \
-    (id, scope, role, valid_until, hash, created_at, created_by, expires_at, last_used_at) \
-    VALUES (:id, :scope, 'current', NULL, :hash, :created_at, :created_by, :expires_at, :last_used_at)";
+    (id, scope, role, valid_until, hash, created_at, created_by, expires_at, last_used_at, first_used_at) \
+    VALUES (:id, :scope, 'current', NULL, :hash, :created_at, :created_by, :expires_at, :last_used_at, \
+    :first_used_at)";
 const SET_ENABLED: &str = "INSERT INTO scopes (scope, enabled) VALUES (?1, ?2) \
     ON CONFLICT (scope) DO UPDATE SET enabled = excluded.enabled";
-const RECORD_USE: &str = "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1";
+/// The right-hand sides read the row as it was: `first_used_at` is set by the write that finds no use.
+const RECORD_USE: &str = "UPDATE tokens \
+    SET first_used_at = CASE WHEN last_used_at IS NULL THEN ?2 ELSE first_used_at END, last_used_at = ?2 \
+    WHERE id = ?1";
 
 fn find_token(conn: &Connection, id: &str) -> Result<Option<TokenLookup>, DbError> {
     let row = conn
@@ -185,6 +189,7 @@ fn replace_current(
         ":created_by": record.created_by.as_str(),
         ":expires_at": record.expires_at.map(Timestamp::unix_millis),
         ":last_used_at": record.last_used_at.map(Timestamp::unix_millis),
+        ":first_used_at": record.first_used_at.map(Timestamp::unix_millis),
     })?;
     tx.commit()?;
     Ok(())

@@ -23,6 +23,10 @@
     enabled: el('enabled'),
     enabledText: el('enabled-text'),
     hasToken: el('has-token'),
+    overlap: el('overlap'),
+    overlapText: el('overlap-text'),
+    overlapHint: el('overlap-hint'),
+    overlapBadge: el('overlap-badge'),
     generate: el('generate'),
     panel: el('new-token-panel'),
     newToken: el('new-token'),
@@ -47,6 +51,13 @@
   /** What the confirm button does when the dialog is open. */
   let pendingAction = null;
   let busy = false;
+  /** The last settings read, for messages that depend on the overlap. */
+  let settings = null;
+  /** While the server waits for the identity provider to use a new token, the page re-reads every few
+      seconds, so that the switch shows without a reload. */
+  const WATCH_EVERY_MS = 3000;
+  let watch = null;
+  let graceReads = 0;
 
   class ApiError extends Error {
     constructor(status, name, message) {
@@ -168,7 +179,55 @@
     ui.noTokens.hidden = tokens.length > 0;
   }
 
-  function renderSettings(settings) {
+  /** The overlap until first use, when the server reports one: waiting for the switch, or switched. */
+  function renderOverlap(overlap) {
+    ui.overlap.hidden = !overlap;
+    if (!overlap) return;
+    if (overlap.state === 'waiting') {
+      ui.overlapText.textContent = 'Waiting for the identity provider to use the new token';
+      ui.overlapHint.textContent = 'The previous token keeps working until then, and until '
+        + formatTime(overlap.validUntil) + ' at the latest.';
+      ui.overlapText.title = '';
+      ui.overlapHint.title = overlap.validUntil;
+      ui.overlapBadge.textContent = 'Waiting';
+      ui.overlapBadge.className = 'badge warn';
+    } else {
+      ui.overlapText.textContent = 'Switched at ' + formatTime(overlap.switchedAt);
+      ui.overlapText.title = overlap.switchedAt;
+      ui.overlapHint.textContent = 'The identity provider has used the current token since then; no earlier token works.';
+      ui.overlapHint.title = '';
+      ui.overlapBadge.textContent = 'Switched';
+      ui.overlapBadge.className = 'badge ok';
+    }
+  }
+
+  /** Re-reads while waiting for the switch (and the tab is visible), and twice more once the wait is
+      over with no state yet: the switch's time is recorded a moment after the old token is dropped. */
+  function watchOverlap() {
+    clearTimeout(watch);
+    watch = null;
+    const state = settings && settings.overlap ? settings.overlap.state : null;
+    if (!authorized || state === 'switched') {
+      graceReads = 0;
+      return;
+    }
+    if (state === 'waiting') {
+      graceReads = 2;
+    } else if (graceReads > 0) {
+      graceReads -= 1;
+    } else {
+      return;
+    }
+    watch = setTimeout(() => {
+      if (!authorized) return;
+      if (document.visibilityState !== 'visible' || busy) return watchOverlap();
+      refresh().catch(showError);
+    }, WATCH_EVERY_MS);
+  }
+
+  function renderSettings(read) {
+    settings = read;
+    renderOverlap(settings.overlap);
     ui.enabled.checked = settings.enabled;
     ui.enabledText.textContent = settings.enabled ? 'Enabled' : 'Disabled';
     hasToken = settings.hasToken;
@@ -198,10 +257,10 @@
   /** Reads the settings and the tokens; on 401 asks for a credential. */
   async function refresh() {
     try {
-      const [settings, tokens] = await Promise.all([call('GET', API), call('GET', TOKENS)]);
+      const [read, tokens] = await Promise.all([call('GET', API), call('GET', TOKENS)]);
       authorized = true;
       renderAccess(credential === null ? 'session' : 'credential');
-      renderSettings(settings);
+      renderSettings(read);
       renderTokens(tokens || []);
       return true;
     } catch (error) {
@@ -210,22 +269,26 @@
       throw error;
     } finally {
       setControls();
+      watchOverlap();
     }
   }
 
-  /** Runs one write, with the controls disabled meanwhile, then re-reads everything. */
+  /** Runs one write, with the controls disabled meanwhile, then re-reads everything. `success` is the
+      message, or a function giving it from what was read afterwards. */
   async function write(action, success) {
     busy = true;
     setControls();
+    let done = false;
     try {
       await action();
-      showStatus('ok', success);
+      done = true;
     } catch (error) {
       showError(error);
     } finally {
       busy = false;
-      try { await refresh(); } catch (error) { showError(error); }
+      try { await refresh(); } catch (error) { showError(error); done = false; }
     }
+    if (done) showStatus('ok', typeof success === 'function' ? success() : success);
   }
 
   function showToken(token) {
@@ -284,6 +347,7 @@
   ui.forget.addEventListener('click', () => {
     credential = null;
     authorized = false;
+    clearTimeout(watch);
     forgetToken();
     renderAccess('ask');
     setControls();
@@ -298,8 +362,12 @@
   });
 
   ui.generate.addEventListener('click', () => {
+    const hadToken = hasToken;
     const title = hasToken ? 'Replace the current token?' : 'Generate a token?';
-    const text = hasToken
+    // A server that reports an overlap state ends the overlap when the new token is first used.
+    const text = hasToken && settings && settings.overlap
+      ? 'The current token keeps working until your identity provider uses the new one (or this server\u2019s overlap maximum passes): paste the new token into it.'
+      : hasToken
       ? 'The current token stops working at once: your identity provider\u2019s SCIM requests fail until you paste the new token into it.'
       : 'A new token is created and shown once. Paste it into your identity provider\u2019s SCIM settings.';
     ask(title, text, hasToken ? 'Generate and replace' : 'Generate token', () =>
@@ -307,7 +375,14 @@
         forgetToken();
         const body = await call('POST', GENERATE);
         showToken(body.token);
-      }, hasToken ? 'New token generated. The previous token no longer works.' : 'Token generated.'));
+      }, () => {
+        const overlap = settings && settings.overlap;
+        if (overlap && overlap.state === 'waiting') {
+          return 'New token generated. The previous token keeps working until your identity provider uses '
+            + 'the new one, and until ' + formatTime(overlap.validUntil) + ' at the latest.';
+        }
+        return hadToken ? 'New token generated. The previous token no longer works.' : 'Token generated.';
+      }));
   });
 
   ui.revokeAll.addEventListener('click', () => {

@@ -1,9 +1,10 @@
-//! Opening: ten instances at once on an empty schema, refusing a newer or foreign schema untouched.
+//! Opening: ten instances at once on an empty schema, upgrading a version 1 schema with its tokens,
+//! refusing a newer or foreign schema untouched.
 
 use std::sync::Arc;
 
-use scim_token_core::TokenStore;
 use scim_token_core::testkit::{record, scope};
+use scim_token_core::{Scope, Timestamp, TokenId, TokenStore};
 use scim_token_postgres::{PostgresStore, PostgresStoreError};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
@@ -64,7 +65,7 @@ async fn ten_instances_opening_an_empty_schema_at_once_all_start_and_migrate_it_
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, vec![1], "each migration is recorded exactly once");
+    assert_eq!(versions, vec![1, 2], "each migration is recorded exactly once");
     // Every instance works on the one schema.
     let s = scope("ten");
     let r = record(&s);
@@ -158,4 +159,81 @@ async fn two_schemas_in_one_database_are_independent() {
     assert_eq!(store_b.load_scope(&s).await.unwrap().current, Some(rb.clone()));
     assert_eq!(store_a.find_token(&rb.id).await.unwrap(), None);
     assert_eq!(store_b.find_token(&ra.id).await.unwrap(), None);
+}
+
+/// Schema version 1 as released (`{s}` is the quoted schema), with one enabled scope holding a used
+/// current token and an unused previous one: what an earlier scim-token left behind.
+const VERSION_1: &str = "
+    CREATE SCHEMA {s};
+    CREATE TABLE {s}.scim_token_schema_version (
+        version    INTEGER     NOT NULL PRIMARY KEY,
+        applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+    INSERT INTO {s}.scim_token_schema_version (version) VALUES (1);
+
+    CREATE TABLE {s}.scopes (
+        scope   TEXT    NOT NULL PRIMARY KEY,
+        enabled BOOLEAN NOT NULL
+    );
+
+    CREATE TABLE {s}.tokens (
+        id           TEXT    NOT NULL PRIMARY KEY,
+        scope        TEXT    NOT NULL REFERENCES {s}.scopes (scope),
+        role         TEXT    NOT NULL CHECK (role IN ('current', 'previous')),
+        valid_until  BIGINT  CHECK ((role = 'previous') = (valid_until IS NOT NULL)),
+        hash         TEXT    NOT NULL,
+        created_at   BIGINT  NOT NULL,
+        created_by   TEXT    NOT NULL,
+        expires_at   BIGINT,
+        last_used_at BIGINT
+    );
+
+    CREATE UNIQUE INDEX tokens_scope_role ON {s}.tokens (scope, role);
+
+    INSERT INTO {s}.scopes VALUES ('acme', true);
+    INSERT INTO {s}.tokens VALUES
+        ('CCCCCCCCCCCCCCCC', 'acme', 'current', NULL, '$argon2id$current', 2000, 'alice', NULL, 2500),
+        ('PPPPPPPPPPPPPPPP', 'acme', 'previous', 9000, '$argon2id$previous', 1000, 'bob', 50000, NULL);";
+
+#[tokio::test]
+async fn a_version_1_schema_migrates_and_keeps_its_tokens() {
+    let Some(schema) = TestSchema::new() else { return };
+    let client = connect().await;
+    client.batch_execute(&VERSION_1.replace("{s}", &format!("\"{}\"", schema.name()))).await.unwrap();
+
+    let store = schema.open().await;
+    let state = store.load_scope(&Scope::new("acme").unwrap()).await.unwrap();
+    assert!(state.enabled);
+    let current = state.current.expect("the current token is kept");
+    assert_eq!(current.id, TokenId::new("CCCCCCCCCCCCCCCC").unwrap());
+    assert_eq!((&*current.hash, current.created_by.as_str()), ("$argon2id$current", "alice"));
+    assert_eq!(current.last_used_at, Some(Timestamp::from_unix_millis(2500)));
+    assert_eq!(current.first_used_at, None, "a use before the upgrade has no known first use");
+    let previous = state.previous.expect("the previous token is kept");
+    assert_eq!(previous.valid_until, Timestamp::from_unix_millis(9000));
+    assert_eq!(previous.record.expires_at, Some(Timestamp::from_unix_millis(50000)));
+
+    // The new column works on migrated rows: set by a first use only.
+    let (at, previous_id) = (Timestamp::from_unix_millis(3000), previous.record.id);
+    store.record_use(&current.id, at).await.unwrap();
+    store.record_use(&previous_id, at).await.unwrap();
+    let current = store.find_token(&current.id).await.unwrap().unwrap().record;
+    assert_eq!((current.last_used_at, current.first_used_at), (Some(at), None));
+    let previous = store.find_token(&previous_id).await.unwrap().unwrap().record;
+    assert_eq!((previous.last_used_at, previous.first_used_at), (Some(at), Some(at)));
+
+    let versions: Vec<i32> = client
+        .query(
+            &format!("SELECT version FROM {} ORDER BY version", schema.table("scim_token_schema_version")),
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(versions, vec![1, 2], "the upgrade is recorded");
+    let before = snapshot(&client, &schema).await;
+    drop(schema.open().await);
+    assert_eq!(snapshot(&client, &schema).await, before, "opening again changes nothing");
 }

@@ -69,5 +69,6 @@ pub fn process_record(scope: &Scope, counter: u64) -> TokenRecord {
         created_by: admin(),
         expires_at: None,
         last_used_at: None,
+        first_used_at: None,
     }
 }

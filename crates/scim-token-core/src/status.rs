@@ -1,0 +1,66 @@
+//! [`ScopeStatus`]: what an administrator may see of a scope, including where an overlap until first use
+//! stands.
+
+use crate::record::TokenInfo;
+use crate::time::Timestamp;
+
+/// A scope's settings and token metadata, without any secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopeStatus {
+    /// Whether SCIM provisioning is enabled.
+    pub enabled: bool,
+    /// Whether a current, unexpired token exists.
+    pub has_token: bool,
+    /// The current token's metadata.
+    pub current: Option<TokenInfo>,
+    /// The replaced token, while it is still accepted.
+    pub previous: Option<PreviousTokenInfo>,
+    /// Whether the overlap ends as soon as the current token is first used
+    /// ([`overlap_until_first_use`](crate::ScimTokenServiceBuilder::overlap_until_first_use)): with a
+    /// `previous` token, the service is waiting for the identity provider to switch to the current one.
+    pub overlap_ends_on_first_use: bool,
+    /// Where the overlap until first use stands, with
+    /// [`overlap_until_first_use`](crate::ScimTokenServiceBuilder::overlap_until_first_use) only: `None`
+    /// without it, and while there is neither a replaced token still accepted nor a first use of the
+    /// current one.
+    pub switch: Option<FirstUseSwitch>,
+}
+
+/// The token a rotation replaced, still accepted during its overlap window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviousTokenInfo {
+    /// The replaced token's metadata.
+    pub token: TokenInfo,
+    /// The end of its overlap window (it stops being accepted then, or at its own expiry if sooner).
+    pub valid_until: Timestamp,
+}
+
+/// Where an overlap until first use stands: what an administrator watching a rotation wants to know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FirstUseSwitch {
+    /// Waiting for the identity provider to use the new token: the replaced token still works, until
+    /// `previous_valid_until` at the latest (the end of its overlap window, or its expiry if sooner).
+    Waiting {
+        /// When the replaced token stops working if the new one is not used before.
+        previous_valid_until: Timestamp,
+    },
+    /// The identity provider first used the current token at `at`, which ended the overlap: from then on
+    /// only the current token works. (For a scope's first token, when the provider started using it.)
+    Switched {
+        /// The current token's first use, as every instance sharing the store sees it.
+        at: Timestamp,
+    },
+}
+
+impl FirstUseSwitch {
+    /// The state of a scope whose current and (still accepted) previous tokens are these.
+    pub(crate) fn of(current: Option<&TokenInfo>, previous: Option<&PreviousTokenInfo>) -> Option<Self> {
+        // A recorded first use wins: the overlap ended then, even if the replaced token's delete is late.
+        if let Some(at) = current.and_then(|info| info.first_used_at) {
+            return Some(Self::Switched { at });
+        }
+        previous.map(|p| Self::Waiting {
+            previous_valid_until: p.token.expires_at.map_or(p.valid_until, |at| at.min(p.valid_until)),
+        })
+    }
+}
