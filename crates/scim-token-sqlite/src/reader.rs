@@ -115,6 +115,7 @@ mod tests {
             created_by: Actor::new("test").unwrap(),
             expires_at: None,
             last_used_at: None,
+            first_used_at: None,
         }
     }
 
