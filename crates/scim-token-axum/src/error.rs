@@ -240,6 +240,21 @@ impl IntoResponse for AdminError {
 /// assert_eq!(down.status(), 503);
 /// assert_eq!(down.headers()["retry-after"], "1");
 /// ```
+///
+/// It is also the error type of a host's own SCIM handlers: `?` converts a
+/// [`scim_token_core::Error`] and a [`StoreError`](scim_token_core::StoreError) into the answer the
+/// guard would give (401, 503 with `Retry-After`, or a logged 500):
+///
+/// ```
+/// use axum::extract::State;
+/// use scim_token_axum::ScimError;
+/// use scim_token_core::ScimTokenService;
+///
+/// async fn whoami(State(service): State<ScimTokenService>, token: String) -> Result<String, ScimError> {
+///     let caller = service.verify(&token).await?; // InvalidToken → 401, Busy → 503, …
+///     Ok(caller.scope.to_string())
+/// }
+/// ```
 #[derive(Debug)]
 pub struct ScimError(ScimErrorKind);
 
@@ -346,6 +361,14 @@ impl From<scim_token_core::Error> for ScimError {
     }
 }
 
+/// A store's own error in a host's SCIM handler: answered as [`scim_token_core::Error::Store`] would be
+/// (503 if it is transient, else a logged 500).
+impl From<scim_token_core::StoreError> for ScimError {
+    fn from(error: scim_token_core::StoreError) -> Self {
+        Self::from(scim_token_core::Error::Store(error))
+    }
+}
+
 impl std::fmt::Display for ScimError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
@@ -447,9 +470,13 @@ mod tests {
             (Error::Store(StoreError::new("LEAK: disk /var/db is full")), 500, "InternalError"),
             (Error::Store(StoreError::busy("LEAK: /var/db is locked")), 503, "ServiceUnavailable"),
             (Error::Store(StoreError::unavailable("LEAK: 10.0.0.5 refused")), 503, "ServiceUnavailable"),
-            (Error::Hashing("LEAK argon2".into()), 500, "InternalError"),
-            (Error::Random("LEAK getrandom".into()), 500, "InternalError"),
-            (Error::Config("LEAK config".into()), 500, "InternalError"),
+            (Error::Hashing(std::sync::Arc::new(std::io::Error::other("LEAK argon2"))), 500, "InternalError"),
+            (
+                Error::Random(std::sync::Arc::new(std::io::Error::other("LEAK getrandom"))),
+                500,
+                "InternalError",
+            ),
+            (Error::Config { reason: "LEAK config".into(), source: None }, 500, "InternalError"),
             (Error::InvalidInput { what: "scope", reason: "LEAK reason" }, 500, "InternalError"),
         ];
         for (error, status, name) in cases {
@@ -474,7 +501,7 @@ mod tests {
             (Error::Store(StoreError::new("LEAK db")), 500),
             (Error::Store(StoreError::busy("LEAK db locked")), 503),
             (Error::Store(StoreError::unavailable("LEAK db down")), 503),
-            (Error::Hashing("LEAK argon2".into()), 500),
+            (Error::Hashing(std::sync::Arc::new(std::io::Error::other("LEAK argon2"))), 500),
         ];
         for (error, status) in cases {
             let response = ScimError::from(error).into_response();
@@ -556,6 +583,29 @@ mod tests {
         assert_eq!(internal.status(), 500);
         assert!(internal.error_id().is_some());
         assert_eq!(ScimError::busy().into_response().headers()[header::RETRY_AFTER], "1");
+    }
+
+    /// A host's own handler returns `Result<_, ScimError>` and uses `?` on the core's and a store's
+    /// errors; the answers are the guard's.
+    #[tokio::test]
+    async fn host_handlers_use_question_mark_on_core_and_store_errors() {
+        let _serial = LOGS_503.lock().await;
+        async fn handler(
+            failure: Result<(), Error>,
+            store: Result<(), StoreError>,
+        ) -> Result<String, ScimError> {
+            failure?;
+            store?;
+            Ok("ok".to_owned())
+        }
+        let refused = handler(Err(Error::InvalidToken), Ok(())).await.unwrap_err().into_response();
+        assert_eq!(body(refused).await, body(ScimError::unauthorized().into_response()).await);
+        let down = handler(Ok(()), Err(StoreError::unavailable("LEAK db down"))).await.unwrap_err();
+        assert_eq!(down.status(), 503);
+        let broken = handler(Ok(()), Err(StoreError::new("LEAK corrupt"))).await.unwrap_err();
+        assert_eq!(broken.status(), 500);
+        assert!(!body(broken.into_response()).await.to_string().contains("LEAK"));
+        assert_eq!(handler(Ok(()), Ok(())).await.unwrap(), "ok");
     }
 
     #[test]

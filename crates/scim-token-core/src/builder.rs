@@ -155,7 +155,7 @@ impl ScimTokenServiceBuilder {
     /// Checks the options and builds the service.
     pub fn build(self) -> Result<ScimTokenService> {
         if !self.accept_weak_argon2 && !self.argon2.meets_owasp_minimum() {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "Argon2 parameters {:?} are under OWASP's minimum; use at least m = 19456 KiB, t = 2, p = 1 \
                  (or m = 47104, t = 1), or call danger_accept_weak_argon2_for_tests(true) in tests",
                 self.argon2

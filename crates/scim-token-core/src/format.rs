@@ -124,7 +124,7 @@ fn push_random_base62(out: &mut String, count: usize) -> Result<()> {
     let mut buf = Zeroizing::new([0u8; 64]);
     let mut pushed = 0;
     while pushed < count {
-        SysRng.try_fill_bytes(&mut buf[..]).map_err(|e| Error::Random(e.to_string()))?;
+        SysRng.try_fill_bytes(&mut buf[..]).map_err(Error::random)?;
         // 248 = 4 · 62: rejecting bytes above it keeps every character equally likely.
         for &byte in buf.iter().filter(|&&b| b < 248).take(count - pushed) {
             out.push(char::from(ALPHABET[usize::from(byte % 62)]));

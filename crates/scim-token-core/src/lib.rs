@@ -43,7 +43,7 @@ pub use async_trait::async_trait;
 
 pub use audit::{AuditAction, AuditEvent, AuditSink, SYSTEM_ACTOR, TracingAuditSink};
 pub use builder::ScimTokenServiceBuilder;
-pub use error::{Error, Result, StoreError, StoreErrorKind};
+pub use error::{Error, Result, SharedCause, StoreError, StoreErrorKind};
 pub use format::{DEFAULT_PREFIX, TokenFormat};
 pub use hashing::Argon2Params;
 pub use ids::{Actor, Scope, TokenId, TokenIdHasher, TokenIdMap};

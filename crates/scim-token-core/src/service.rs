@@ -318,7 +318,7 @@ impl ScimTokenService {
             leader.finish(Outcome::from_result(&result));
             let _ = outcome_tx.send(result);
         });
-        outcome.await.unwrap_or_else(|_| Err(Error::Hashing("the hashing task did not complete".into())))
+        outcome.await.unwrap_or_else(|_| Err(Error::hashing(crate::hashing::TaskLost(None))))
     }
 
     pub(crate) fn audit(
