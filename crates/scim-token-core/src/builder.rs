@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::audit::{AuditSink, TracingAuditSink};
 use crate::error::{Error, Result};
 use crate::format::{DEFAULT_PREFIX, TokenFormat};
-use crate::hashing::{Argon2Params, Hasher};
+use crate::hashing::{Argon2Params, Argon2Runner};
 use crate::observe::{ObserveOptions, Observer, observed_store};
 use crate::service::{Inner, ScimTokenService};
 use crate::store::TokenStore;
@@ -162,8 +162,11 @@ impl ScimTokenServiceBuilder {
             )));
         }
         let parallelism = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let hasher =
-            Hasher::new(self.argon2, self.max_concurrent_hashes.unwrap_or(parallelism), self.busy_wait)?;
+        let hasher = Argon2Runner::new(
+            self.argon2,
+            self.max_concurrent_hashes.unwrap_or(parallelism),
+            self.busy_wait,
+        )?;
         Ok(ScimTokenService::from_inner(Inner {
             store: observed_store(self.store),
             hasher,

@@ -58,7 +58,7 @@ pub(crate) struct Slot(OwnedSemaphorePermit);
 
 /// Hashes and verifies tokens without blocking async workers or exceeding a concurrency budget, in
 /// memory reused across computations (at most one buffer per permit).
-pub(crate) struct Hasher {
+pub(crate) struct Argon2Runner {
     params: Params,
     memory: Arc<MemoryPool>,
     permits: Arc<Semaphore>,
@@ -67,7 +67,7 @@ pub(crate) struct Hasher {
     metrics: HashMetrics,
 }
 
-impl Hasher {
+impl Argon2Runner {
     pub(crate) fn new(params: Argon2Params, max_concurrent: usize, busy_wait: Duration) -> Result<Self> {
         if !params.within_bounds() {
             return Err(Error::config(format!(
@@ -212,8 +212,9 @@ fn stored_hash_is_acceptable(hash: &PasswordHash) -> bool {
 mod tests {
     use super::*;
 
-    fn fast() -> Hasher {
-        Hasher::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 2, Duration::from_secs(5)).unwrap()
+    fn fast() -> Argon2Runner {
+        Argon2Runner::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 2, Duration::from_secs(5))
+            .unwrap()
     }
 
     #[test]
@@ -249,7 +250,8 @@ mod tests {
     #[tokio::test]
     async fn saturated_hasher_reports_busy() {
         let hasher =
-            Hasher::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 1, Duration::ZERO).unwrap();
+            Argon2Runner::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 1, Duration::ZERO)
+                .unwrap();
         let held = hasher.permits.clone().try_acquire_owned().unwrap();
         assert!(matches!(hasher.hash(Zeroizing::new("t".into())).await, Err(Error::Busy)));
         drop(held);
@@ -259,7 +261,10 @@ mod tests {
     #[test]
     fn out_of_bounds_params_are_a_config_error() {
         let greedy = Argon2Params { m_cost_kib: MAX_M_COST_KIB + 1, t_cost: 2, p_cost: 1 };
-        assert!(matches!(Hasher::new(greedy, 1, Duration::ZERO), Err(Error::Config { .. })));
-        assert!(matches!(Hasher::new(Argon2Params::default(), 0, Duration::ZERO), Err(Error::Config { .. })));
+        assert!(matches!(Argon2Runner::new(greedy, 1, Duration::ZERO), Err(Error::Config { .. })));
+        assert!(matches!(
+            Argon2Runner::new(Argon2Params::default(), 0, Duration::ZERO),
+            Err(Error::Config { .. })
+        ));
     }
 }

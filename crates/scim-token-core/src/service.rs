@@ -14,7 +14,7 @@ use crate::cache::{Fingerprint, UseRecord, VerifiedCache, fingerprint};
 use crate::error::{Error, Result};
 use crate::flight::{self, Flights, Joined, Outcome};
 use crate::format::TokenFormat;
-use crate::hashing::Hasher;
+use crate::hashing::Argon2Runner;
 use crate::ids::{Actor, Scope, TokenId};
 use crate::observe::{Observer, VerifyProbe};
 use crate::record::{TokenInfo, TokenLookup, TokenRecord, TokenRole};
@@ -48,7 +48,7 @@ pub struct ScimTokenService {
 
 pub(crate) struct Inner {
     pub(crate) store: Box<dyn TokenStore>,
-    pub(crate) hasher: Hasher,
+    pub(crate) hasher: Argon2Runner,
     pub(crate) format: TokenFormat,
     pub(crate) cache: VerifiedCache,
     pub(crate) flights: Arc<Flights>,

@@ -194,7 +194,7 @@ impl From<rusqlite::Error> for DbError {
 
 impl DbError {
     /// The public error, told which database and which busy timeout were in force.
-    pub(crate) fn at(self, path: &Path, timeout: Duration) -> SqliteStoreError {
+    pub(crate) fn into_store_error(self, path: &Path, timeout: Duration) -> SqliteStoreError {
         let path = path.to_path_buf();
         let source = match self {
             Self::InvalidRow { what, reason } => return SqliteStoreError::InvalidRow { path, what, reason },
