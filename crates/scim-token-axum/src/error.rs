@@ -242,7 +242,7 @@ impl IntoResponse for AdminError {
 /// ```
 ///
 /// It is also the error type of a host's own SCIM handlers: `?` converts a
-/// [`scim_token_core::Error`] and a [`StoreError`](scim_token_core::StoreError) into the answer the
+/// [`scim_token_core::Error`] and a [`StoreError`](scim_token_core::store::StoreError) into the answer the
 /// guard would give (401, 503 with `Retry-After`, or a logged 500):
 ///
 /// ```
@@ -363,8 +363,8 @@ impl From<scim_token_core::Error> for ScimError {
 
 /// A store's own error in a host's SCIM handler: answered as [`scim_token_core::Error::Store`] would be
 /// (503 if it is transient, else a logged 500).
-impl From<scim_token_core::StoreError> for ScimError {
-    fn from(error: scim_token_core::StoreError) -> Self {
+impl From<scim_token_core::store::StoreError> for ScimError {
+    fn from(error: scim_token_core::store::StoreError) -> Self {
         Self::from(scim_token_core::Error::Store(error))
     }
 }
@@ -450,7 +450,8 @@ pub(crate) fn error_id() -> String {
 #[cfg(test)]
 mod tests {
     use axum::body::to_bytes;
-    use scim_token_core::{Error, StoreError};
+    use scim_token_core::Error;
+    use scim_token_core::store::StoreError;
 
     use super::*;
 

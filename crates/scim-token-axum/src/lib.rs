@@ -77,7 +77,6 @@ mod credentials;
 mod cross_site;
 mod error;
 mod openapi;
-mod rfc3339;
 mod scim_fallback;
 mod scim_guard;
 mod token_routes;

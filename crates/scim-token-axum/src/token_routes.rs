@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 use crate::admin_auth::AdminAction;
 use crate::admin_routes::{AdminState, TOKEN_PATH, TOKENS_PATH};
 use crate::error::{AdminError, UnleashError};
-use crate::rfc3339;
 
 /// Whether a token is the scope's current one or the one a rotation replaced.
 #[derive(Serialize, ToSchema)]
@@ -63,11 +62,11 @@ impl TokenInfoBody {
         Self {
             id: info.id.as_str().to_owned(),
             role,
-            created_at: rfc3339::format(info.created_at),
+            created_at: info.created_at.to_rfc3339(),
             created_by: info.created_by.as_str().to_owned(),
-            last_used_at: info.last_used_at.map(rfc3339::format),
-            expires_at: info.expires_at.map(rfc3339::format),
-            valid_until: valid_until.map(rfc3339::format),
+            last_used_at: info.last_used_at.map(Timestamp::to_rfc3339),
+            expires_at: info.expires_at.map(Timestamp::to_rfc3339),
+            valid_until: valid_until.map(Timestamp::to_rfc3339),
         }
     }
 }

@@ -33,7 +33,7 @@ pub fn line(event: &AuditEvent) -> String {
         event.scope.as_str(),
         event.actor.as_str(),
         if tokens.is_empty() { "-".to_owned() } else { tokens.join(",") },
-        crate::rfc3339::millis(event.at),
+        event.at.to_rfc3339(),
     )
 }
 

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use scim_token_core::{Actor, Argon2Params, DEFAULT_PREFIX, Scope, TokenFormat};
+use scim_token_core::{Actor, Argon2Params, Scope, TokenFormat};
 
 /// The heading of the options every command takes, so each command's own options come first.
 const GLOBAL: &str = "Global options";
@@ -101,7 +101,7 @@ pub struct GenerateArgs {
 #[command(next_help_heading = "Host configuration (only if your servers change the library's defaults)")]
 pub struct HostConfig {
     /// Token prefix; must be your servers' `token_prefix`, or they refuse the new token
-    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_PREFIX, value_parser = prefix)]
+    #[arg(long, value_name = "PREFIX", default_value = TokenFormat::DEFAULT_PREFIX, value_parser = prefix)]
     pub token_prefix: String,
 
     /// Argon2id memory cost of the stored hash, in KiB
@@ -188,7 +188,7 @@ mod tests {
         let cli = Cli::try_parse_from(["scim-token", "generate"]).unwrap();
         let Command::Generate(args) = cli.command else { panic!("not generate") };
         assert_eq!(args.host.argon2(), Argon2Params::default());
-        assert_eq!(args.host.token_prefix, DEFAULT_PREFIX);
+        assert_eq!(args.host.token_prefix, TokenFormat::DEFAULT_PREFIX);
         assert_eq!((args.host.expiry, args.host.overlap, args.yes), (None, Duration::ZERO, false));
         assert_eq!(cli.scope, Scope::default_scope());
     }

@@ -12,8 +12,8 @@ use crate::audit::{self, CollectingSink};
 use crate::cli::{Cli, Command, HostConfig};
 use crate::confirm::Confirmation;
 use crate::error::CliError;
+use crate::render;
 use crate::store::{self, Database};
-use crate::{render, rfc3339};
 
 /// What every command needs once the store is open.
 struct Context {
@@ -173,7 +173,7 @@ async fn generate(context: &Context, host: &HostConfig, confirmation: Confirmati
         (Some(old), true) => format!("; token {} no longer works", old.id),
         (Some(old), false) => {
             let until = created_at.saturating_add(host.overlap);
-            format!("; token {} keeps working until {}", old.id, rfc3339::seconds(until))
+            format!("; token {} keeps working until {}", old.id, until.to_rfc3339_seconds())
         }
     };
     note(&format!("Generated token {id} for scope {scope:?}{replaced}."));

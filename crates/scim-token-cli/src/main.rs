@@ -11,7 +11,6 @@ mod confirm;
 mod duration;
 mod error;
 mod render;
-mod rfc3339;
 mod store;
 
 use std::io::Write;

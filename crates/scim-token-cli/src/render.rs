@@ -6,8 +6,6 @@ use std::fmt::Write as _;
 use scim_token_core::{Scope, ScopeStatus, Timestamp, TokenId, TokenInfo};
 use serde::Serialize;
 
-use crate::rfc3339;
-
 /// A token's metadata and role, as `status` and `tokens` list them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenView {
@@ -52,11 +50,11 @@ impl From<&TokenView> for TokenJson {
         Self {
             id: info.id.to_string(),
             role: view.role(),
-            created_at: rfc3339::millis(info.created_at),
+            created_at: info.created_at.to_rfc3339(),
             created_by: info.created_by.to_string(),
-            last_used_at: info.last_used_at.map(rfc3339::millis),
-            expires_at: info.expires_at.map(rfc3339::millis),
-            valid_until: view.valid_until.map(rfc3339::millis),
+            last_used_at: info.last_used_at.map(Timestamp::to_rfc3339),
+            expires_at: info.expires_at.map(Timestamp::to_rfc3339),
+            valid_until: view.valid_until.map(Timestamp::to_rfc3339),
         }
     }
 }
@@ -140,9 +138,9 @@ pub fn write_generated_json(
         scope: scope.as_str(),
         token,
         id: info.id.as_str(),
-        created_at: rfc3339::millis(info.created_at),
+        created_at: info.created_at.to_rfc3339(),
         created_by: info.created_by.as_str(),
-        expires_at: info.expires_at.map(rfc3339::millis),
+        expires_at: info.expires_at.map(Timestamp::to_rfc3339),
     };
     serde_json::to_writer_pretty(&mut *out, &generated)?;
     writeln!(out)
@@ -186,20 +184,21 @@ pub fn tokens_text(scope: &Scope, status: &ScopeStatus) -> String {
 /// One token as a few aligned lines.
 pub fn token_text(view: &TokenView) -> String {
     let info = &view.info;
-    let or_never = |at: Option<Timestamp>| at.map_or_else(|| "never".to_owned(), rfc3339::seconds);
+    let or_never =
+        |at: Option<Timestamp>| at.map_or_else(|| "never".to_owned(), Timestamp::to_rfc3339_seconds);
     let mut text = format!("{} token {}\n", view.role(), info.id);
-    let _ = writeln!(text, "  created      {} by {}", rfc3339::seconds(info.created_at), info.created_by);
+    let _ = writeln!(text, "  created      {} by {}", info.created_at.to_rfc3339_seconds(), info.created_by);
     let _ = writeln!(text, "  last used    {}", or_never(info.last_used_at));
     let _ = writeln!(text, "  expires      {}", or_never(info.expires_at));
     if let Some(until) = view.valid_until {
-        let _ = writeln!(text, "  accepted to  {} (overlap window)", rfc3339::seconds(until));
+        let _ = writeln!(text, "  accepted to  {} (overlap window)", until.to_rfc3339_seconds());
     }
     text
 }
 
 /// A short description for confirmation questions: `AbCd… (created … by …)`.
 pub fn token_summary(info: &TokenInfo) -> String {
-    format!("{} (created {} by {})", info.id, rfc3339::seconds(info.created_at), info.created_by)
+    format!("{} (created {} by {})", info.id, info.created_at.to_rfc3339_seconds(), info.created_by)
 }
 
 #[cfg(test)]

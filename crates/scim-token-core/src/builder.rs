@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::audit::{AuditSink, TracingAuditSink};
 use crate::error::{Error, Result};
-use crate::format::{DEFAULT_PREFIX, TokenFormat};
+use crate::format::TokenFormat;
 use crate::hashing::{Argon2Params, Argon2Runner};
 use crate::observe::{ObserveOptions, Observer, observed_store};
 use crate::service::{Inner, ScimTokenService};
@@ -54,7 +54,7 @@ impl ScimTokenServiceBuilder {
             expiry: None,
             max_concurrent_hashes: None,
             busy_wait: Duration::from_secs(1),
-            prefix: DEFAULT_PREFIX.to_owned(),
+            prefix: TokenFormat::DEFAULT_PREFIX.to_owned(),
             cache_capacity: 10_000,
             clock: Arc::new(SystemClock),
             audit: Arc::new(TracingAuditSink),

@@ -105,7 +105,7 @@ impl StoreErrorKind {
 /// Backends never see a plaintext token, so nothing they report can leak one.
 ///
 /// ```
-/// use scim_token_core::{StoreError, StoreErrorKind};
+/// use scim_token_core::store::{StoreError, StoreErrorKind};
 ///
 /// let error = StoreError::unavailable(std::io::Error::other("connection refused"));
 /// assert_eq!(error.kind(), StoreErrorKind::Unavailable);

@@ -23,9 +23,6 @@ const CHECKSUM_LEN: usize = 6;
 const BODY_LEN: usize = SELECTOR_LEN + SECRET_LEN + CHECKSUM_LEN;
 const MAX_PREFIX_LEN: usize = 16;
 
-/// The prefix used unless the builder sets another.
-pub const DEFAULT_PREFIX: &str = "scim";
-
 /// Generates and parses tokens with one prefix.
 ///
 /// ```
@@ -42,6 +39,9 @@ pub struct TokenFormat {
 }
 
 impl TokenFormat {
+    /// The prefix used unless the builder sets another: tokens look like `scim_…`.
+    pub const DEFAULT_PREFIX: &str = "scim";
+
     /// A format with `prefix`: 1–16 characters, lowercase ASCII letters and digits, starting with a letter.
     pub fn new(prefix: &str) -> Result<Self> {
         let what = "token prefix";
@@ -115,7 +115,7 @@ impl TokenFormat {
 
 impl Default for TokenFormat {
     fn default() -> Self {
-        Self { head: format!("{DEFAULT_PREFIX}_").into_boxed_str() }
+        Self { head: format!("{}_", Self::DEFAULT_PREFIX).into_boxed_str() }
     }
 }
 

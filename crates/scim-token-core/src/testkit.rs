@@ -35,10 +35,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
-use crate::{
-    Actor, PreviousToken, Scope, ScopeState, Timestamp, TokenId, TokenLookup, TokenRecord, TokenRole,
-    TokenStore,
-};
+use crate::store::{PreviousToken, ScopeState, TokenLookup, TokenRecord, TokenStore};
+use crate::{Actor, Scope, Timestamp, TokenId, TokenRole};
 
 /// How many replaces race in the concurrency checks.
 pub const CONCURRENT_REPLACES: usize = 64;

@@ -17,10 +17,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use scim_token_core::{
-    PreviousToken, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenIdMap, TokenLookup, TokenRecord,
-    TokenRole, TokenStore, async_trait,
-};
+use scim_token_core::store::{PreviousToken, ScopeState, StoreError, TokenIdMap, TokenLookup, TokenRecord};
+use scim_token_core::{Scope, Timestamp, TokenId, TokenRole, TokenStore, async_trait};
 
 /// An in-memory token store: a cheap clonable handle on shared state.
 #[derive(Clone, Debug, Default)]

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::ErrorCode;
-use scim_token_core::{StoreError, StoreErrorKind};
+use scim_token_core::store::{StoreError, StoreErrorKind};
 
 /// What went wrong opening or using a [`SqliteStore`](crate::SqliteStore).
 ///
-/// Store operations report it inside a [`scim_token_core::StoreError`]; get it back with
+/// Store operations report it inside a [`scim_token_core::store::StoreError`]; get it back with
 /// `store_error.inner().downcast_ref::<SqliteStoreError>()`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

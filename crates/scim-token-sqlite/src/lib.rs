@@ -14,7 +14,7 @@
 //!   blocking pool would cost several times more.
 //!
 //! Errors at open are [`SqliteStoreError`]s; store operations wrap them in
-//! [`StoreError`](scim_token_core::StoreError). Tokens are stored only as Argon2id hashes, and no error
+//! [`StoreError`](scim_token_core::store::StoreError). Tokens are stored only as Argon2id hashes, and no error
 //! message contains one.
 //!
 //! See [`SqliteStore`] for an example.
