@@ -13,7 +13,7 @@ use scim_token_core::ScimTokenService;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::admin_auth::{AdminAction, AdminAuthenticator, AdminGrant};
+use crate::admin_auth::{AdminAction, AdminAuthenticator, AdminGrant, AdminRejection};
 use crate::cross_site::CrossSitePolicy;
 use crate::error::{AdminError, UnleashError};
 use crate::token_routes;
@@ -207,7 +207,13 @@ impl AdminState {
         {
             return Err(AdminError::CrossSite);
         }
-        Ok(self.authenticator.authenticate(parts, action).await?)
+        match self.authenticator.authenticate(parts, action).await {
+            Ok(grant) => Ok(grant),
+            Err(AdminRejection::Unauthenticated) => {
+                Err(AdminError::Unauthenticated(self.authenticator.unauthenticated_message()))
+            }
+            Err(rejection) => Err(rejection.into()),
+        }
     }
 }
 

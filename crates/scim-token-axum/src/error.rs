@@ -2,6 +2,8 @@
 //! on SCIM routes. Messages are fixed texts that say what to do next; causes go to `tracing` only, under
 //! an error id that the 500 answer repeats so an operator can find them.
 
+use std::borrow::Cow;
+
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -27,8 +29,9 @@ const RETRY_AFTER_SECS: &str = "1";
 /// The admin API's errors, answered as `{"id", "name", "message", "details": [{"message"}]}`.
 #[derive(Debug)]
 pub(crate) enum AdminError {
-    /// 401.
-    Unauthenticated,
+    /// 401, with the authenticator's message
+    /// ([`AdminAuthenticator::unauthenticated_message`](crate::AdminAuthenticator::unauthenticated_message)).
+    Unauthenticated(Cow<'static, str>),
     /// 403.
     Forbidden,
     /// 404.
@@ -56,7 +59,9 @@ pub(crate) enum AdminError {
 impl From<AdminRejection> for AdminError {
     fn from(rejection: AdminRejection) -> Self {
         match rejection {
-            AdminRejection::Unauthenticated => Self::Unauthenticated,
+            AdminRejection::Unauthenticated => {
+                Self::Unauthenticated(Cow::Borrowed(crate::admin_auth::DEFAULT_UNAUTHENTICATED_MESSAGE))
+            }
             AdminRejection::Forbidden => Self::Forbidden,
             AdminRejection::NotFound => Self::NotFound,
             AdminRejection::Unavailable => Self::Unavailable,
@@ -121,12 +126,9 @@ impl IntoResponse for AdminError {
         let id = error_id();
         let internal_message;
         let (status, name, message) = match &self {
-            Self::Unauthenticated => (
-                StatusCode::UNAUTHORIZED,
-                "AuthenticationRequired",
-                "Authorization information is missing or invalid. Provide a valid admin API token as the \
-                 `Authorization` header, e.g. `Authorization: *:*.my-admin-token`.",
-            ),
+            Self::Unauthenticated(message) => {
+                (StatusCode::UNAUTHORIZED, "AuthenticationRequired", &**message)
+            }
             Self::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "NoAccessError",

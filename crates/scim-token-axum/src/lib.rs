@@ -85,7 +85,8 @@ mod warn_limit;
 pub use async_trait::async_trait;
 
 pub use admin_auth::{
-    AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, StaticAdminTokens,
+    AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection,
+    DEFAULT_UNAUTHENTICATED_MESSAGE, StaticAdminTokens,
 };
 pub use admin_routes::{
     ADMIN_PAGE_PATH, AdminRoutes, GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_BODY_LIMIT, SETTINGS_PATH,
