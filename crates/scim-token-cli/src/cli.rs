@@ -8,6 +8,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use scim_token_core::{Actor, Argon2Params, Scope, TokenFormat};
 
+use crate::database_arg::DatabaseArg;
+
 /// The heading of the options every command takes, so each command's own options come first.
 const GLOBAL: &str = "Global options";
 
@@ -35,7 +37,7 @@ pub struct Cli {
         env = "SCIM_TOKEN_DATABASE_URL",
         hide_env_values = true
     )]
-    pub database: Option<String>,
+    pub database: Option<DatabaseArg>,
 
     /// The PostgreSQL schema the servers' tables live in (PostgreSQL only)
     #[arg(
@@ -179,7 +181,7 @@ mod tests {
             Cli::try_parse_from(["scim-token", "status", "--json", "--scope", "t1", "-d", "x.db"]).unwrap();
         assert!(cli.json);
         assert_eq!(cli.scope.as_str(), "t1");
-        assert_eq!(cli.database.as_deref(), Some("x.db"));
+        assert_eq!(cli.database.as_ref().map(DatabaseArg::expose), Some("x.db"));
         assert!(matches!(cli.command, Command::Status));
     }
 

@@ -26,7 +26,7 @@ struct Context {
 
 /// Runs `cli`, returning once every output is written.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
-    let database = Database::parse(cli.database.as_deref().ok_or(CliError::NoDatabase)?)?;
+    let database = Database::parse(cli.database.as_ref().ok_or(CliError::NoDatabase)?.expose())?;
     // Usage errors first: nothing is opened for a command line that cannot run.
     let plan = Plan::new(cli.command)?;
     let store = store::open(&database, &cli.pg_schema).await?;

@@ -8,6 +8,7 @@ mod audit;
 mod cli;
 mod commands;
 mod confirm;
+mod database_arg;
 mod duration;
 mod error;
 mod render;
