@@ -68,6 +68,8 @@
 //! Error answers never hold a token or an internal detail: causes are logged with `tracing` under an
 //! error id that a 500 answer repeats.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod admin_auth;

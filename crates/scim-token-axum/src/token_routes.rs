@@ -88,9 +88,9 @@ impl TokenInfoBody {
                 parameters(("id" = "$response.body#/0/id")),
                 description = "Revokes the first listed token (the current one)."
             )))),
-        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
-        (status = 403, description = "The credentials may not read the SCIM tokens.", body = UnleashError),
-        (status = 404, description = "The requested resource was not found.", body = UnleashError),
+        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError<'static>),
+        (status = 403, description = "The credentials may not read the SCIM tokens.", body = UnleashError<'static>),
+        (status = 404, description = "The requested resource was not found.", body = UnleashError<'static>),
     )
 )]
 pub(crate) async fn list_tokens(
@@ -125,11 +125,11 @@ pub(crate) async fn list_tokens(
     params(("id" = String, Path, description = "The token's public id, as listed by `GET /api/admin/scim-settings/tokens`.")),
     responses(
         (status = 204, description = "The token was revoked."),
-        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
+        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError<'static>),
         (status = 403, description = "The credentials may not revoke SCIM tokens, or the request was sent by a page of another site.",
-            body = UnleashError),
+            body = UnleashError<'static>),
         (status = 404, description = "The scope has no token with this id (or SCIM provisioning is not available for this caller).",
-            body = UnleashError),
+            body = UnleashError<'static>),
     )
 )]
 pub(crate) async fn revoke_token(
@@ -164,10 +164,10 @@ pub(crate) async fn revoke_token(
                    body is ignored.",
     responses(
         (status = 204, description = "Every token was revoked."),
-        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
+        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError<'static>),
         (status = 403, description = "The credentials may not revoke SCIM tokens, or the request was sent by a page of another site.",
-            body = UnleashError),
-        (status = 404, description = "The requested resource was not found.", body = UnleashError),
+            body = UnleashError<'static>),
+        (status = 404, description = "The requested resource was not found.", body = UnleashError<'static>),
     )
 )]
 pub(crate) async fn revoke_all_tokens(

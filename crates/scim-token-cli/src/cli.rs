@@ -26,7 +26,7 @@ Examples:
 /// request.
 #[derive(Debug, Parser)]
 #[command(name = "scim-token", version, after_help = EXAMPLES, max_term_width = 100)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The servers' database: sqlite:PATH, a file path, or postgres://USER:PASSWORD@HOST/DB
     #[arg(
         long,
@@ -70,7 +70,7 @@ pub struct Cli {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Whether SCIM provisioning is enabled, whether there is a token, and the tokens' metadata
     Status,
     /// The current and previous tokens' metadata (never a secret)
@@ -88,7 +88,7 @@ pub enum Command {
 
 /// `generate`'s options.
 #[derive(Debug, Args)]
-pub struct GenerateArgs {
+pub(crate) struct GenerateArgs {
     /// Do not ask for confirmation (required when stdin is not a terminal)
     #[arg(long, short)]
     pub yes: bool,
@@ -101,7 +101,7 @@ pub struct GenerateArgs {
 /// The service settings that shape a new token; they must match the servers' own.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Host configuration (only if your servers change the library's defaults)")]
-pub struct HostConfig {
+pub(crate) struct HostConfig {
     /// Token prefix; must be your servers' `token_prefix`, or they refuse the new token
     #[arg(long, value_name = "PREFIX", default_value = TokenFormat::DEFAULT_PREFIX, value_parser = prefix)]
     pub token_prefix: String,
@@ -129,7 +129,7 @@ pub struct HostConfig {
 
 impl HostConfig {
     /// The Argon2id parameters given.
-    pub fn argon2(&self) -> Argon2Params {
+    pub(crate) fn argon2(&self) -> Argon2Params {
         Argon2Params {
             m_cost_kib: self.argon2_memory_kib,
             t_cost: self.argon2_iterations,
@@ -140,7 +140,7 @@ impl HostConfig {
 
 /// `revoke`'s options.
 #[derive(Debug, Args)]
-pub struct RevokeArgs {
+pub(crate) struct RevokeArgs {
     /// The token to revoke: its 16-character id, as `scim-token tokens` shows [default: every token of
     /// the scope]
     #[arg(long, value_name = "ID")]

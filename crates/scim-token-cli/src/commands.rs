@@ -25,7 +25,7 @@ struct Context {
 }
 
 /// Runs `cli`, returning once every output is written.
-pub async fn run(cli: Cli) -> Result<(), CliError> {
+pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
     let database = Database::parse(cli.database.as_ref().ok_or(CliError::NoDatabase)?.expose())?;
     // Usage errors first: nothing is opened for a command line that cannot run.
     let plan = Plan::new(cli.command)?;
@@ -262,6 +262,7 @@ fn token_id(value: &str) -> Result<TokenId, CliError> {
 }
 
 /// The operating system's user name ($USER, else $LOGNAME), else `cli`.
+#[allow(clippy::expect_used, reason = "`cli` is a constant that meets every rule of Actor::new")]
 fn os_user() -> Actor {
     ["USER", "LOGNAME"]
         .into_iter()

@@ -10,11 +10,11 @@ use crate::store::Database;
 /// `--database` (or `SCIM_TOKEN_DATABASE_URL`) as given. Parsing never fails here, so clap never repeats
 /// the value in an error; [`Database::parse`] checks it later with messages that do not repeat it either.
 #[derive(Clone, PartialEq, Eq)]
-pub struct DatabaseArg(String);
+pub(crate) struct DatabaseArg(String);
 
 impl DatabaseArg {
     /// The value as given, password included: for [`Database::parse`] only, never for output.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }

@@ -3,6 +3,8 @@
 //! Exit codes: 0 done, 1 the operation failed, 2 a usage error. Every failure is one line on stderr;
 //! no token is ever printed except the one `generate` writes to stdout.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod audit;
 mod cli;

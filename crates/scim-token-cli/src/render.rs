@@ -8,7 +8,7 @@ use serde::Serialize;
 
 /// A token's metadata and role, as `status` and `tokens` list them.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenView {
+pub(crate) struct TokenView {
     /// Its metadata.
     pub info: TokenInfo,
     /// `None` for the current token; for the previous one, the end of its overlap window.
@@ -22,7 +22,7 @@ impl TokenView {
 }
 
 /// The current token, then the previous one (kept only during an overlap window).
-pub fn token_views(status: &ScopeStatus) -> Vec<TokenView> {
+pub(crate) fn token_views(status: &ScopeStatus) -> Vec<TokenView> {
     let current = status.current.iter().map(|info| TokenView { info: info.clone(), valid_until: None });
     let previous = status
         .previous
@@ -69,7 +69,7 @@ fn tokens_json(status: &ScopeStatus) -> Vec<TokenJson> {
 }
 
 /// `status --json`: `{"scope", "enabled", "hasToken", "tokens": [...]}`.
-pub fn status_json(scope: &Scope, status: &ScopeStatus) -> String {
+pub(crate) fn status_json(scope: &Scope, status: &ScopeStatus) -> String {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Status<'a> {
@@ -87,7 +87,7 @@ pub fn status_json(scope: &Scope, status: &ScopeStatus) -> String {
 }
 
 /// `tokens --json`: `{"scope", "tokens": [...]}`.
-pub fn tokens_json_document(scope: &Scope, status: &ScopeStatus) -> String {
+pub(crate) fn tokens_json_document(scope: &Scope, status: &ScopeStatus) -> String {
     #[derive(Serialize)]
     struct Tokens<'a> {
         scope: &'a str,
@@ -97,7 +97,7 @@ pub fn tokens_json_document(scope: &Scope, status: &ScopeStatus) -> String {
 }
 
 /// `enable --json` and `disable --json`: `{"scope", "enabled"}`.
-pub fn settings_json(scope: &Scope, enabled: bool) -> String {
+pub(crate) fn settings_json(scope: &Scope, enabled: bool) -> String {
     #[derive(Serialize)]
     struct Settings<'a> {
         scope: &'a str,
@@ -107,7 +107,7 @@ pub fn settings_json(scope: &Scope, enabled: bool) -> String {
 }
 
 /// `revoke --json`: `{"scope", "revoked": [ids]}`.
-pub fn revoked_json(scope: &Scope, revoked: &[TokenId]) -> String {
+pub(crate) fn revoked_json(scope: &Scope, revoked: &[TokenId]) -> String {
     #[derive(Serialize)]
     struct Revoked<'a> {
         scope: &'a str,
@@ -118,7 +118,7 @@ pub fn revoked_json(scope: &Scope, revoked: &[TokenId]) -> String {
 
 /// `generate --json`: `{"scope", "token", "id", "createdAt", "createdBy", "expiresAt"}`, written straight
 /// to `out` so that no extra copy of the token is made.
-pub fn write_generated_json(
+pub(crate) fn write_generated_json(
     out: &mut impl std::io::Write,
     scope: &Scope,
     token: &str,
@@ -147,7 +147,7 @@ pub fn write_generated_json(
 }
 
 /// `status` as text: the settings, the tokens, and what to do when SCIM calls cannot work.
-pub fn status_text(scope: &Scope, status: &ScopeStatus) -> String {
+pub(crate) fn status_text(scope: &Scope, status: &ScopeStatus) -> String {
     let yes_no = |flag: bool| if flag { "yes" } else { "no" };
     let mut text = format!(
         "scope      {scope}\nenabled    {}\nhas token  {}\n",
@@ -173,7 +173,7 @@ pub fn status_text(scope: &Scope, status: &ScopeStatus) -> String {
 }
 
 /// `tokens` as text.
-pub fn tokens_text(scope: &Scope, status: &ScopeStatus) -> String {
+pub(crate) fn tokens_text(scope: &Scope, status: &ScopeStatus) -> String {
     let views = token_views(status);
     if views.is_empty() {
         return format!("Scope {:?} has no token.\n", scope.as_str());
@@ -182,7 +182,7 @@ pub fn tokens_text(scope: &Scope, status: &ScopeStatus) -> String {
 }
 
 /// One token as a few aligned lines.
-pub fn token_text(view: &TokenView) -> String {
+pub(crate) fn token_text(view: &TokenView) -> String {
     let info = &view.info;
     let or_never =
         |at: Option<Timestamp>| at.map_or_else(|| "never".to_owned(), Timestamp::to_rfc3339_seconds);
@@ -197,7 +197,7 @@ pub fn token_text(view: &TokenView) -> String {
 }
 
 /// A short description for confirmation questions: `AbCd… (created … by …)`.
-pub fn token_summary(info: &TokenInfo) -> String {
+pub(crate) fn token_summary(info: &TokenInfo) -> String {
     format!("{} (created {} by {})", info.id, info.created_at.to_rfc3339_seconds(), info.created_by)
 }
 

@@ -37,7 +37,8 @@ impl MemoryPool {
         }
         let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
         let mut lent = Lent { pool: self, buffer: Some(idle.unwrap_or_else(|| new_buffer(self.blocks))) };
-        work(lent.buffer.as_deref_mut().expect("set until dropped"))
+        #[allow(clippy::expect_used, reason = "the buffer was put in the line above and leaves only on drop")]
+        work(lent.buffer.as_deref_mut().expect("a lent buffer is set until the loan is dropped"))
     }
 
     #[cfg(test)]

@@ -43,6 +43,23 @@ pub struct ScimTokenServiceBuilder {
     pub(crate) observe: ObserveOptions,
 }
 
+/// The options, without the store, clock and audit sink (trait objects with no `Debug` of their own).
+impl std::fmt::Debug for ScimTokenServiceBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimTokenServiceBuilder")
+            .field("argon2", &self.argon2)
+            .field("accept_weak_argon2", &self.accept_weak_argon2)
+            .field("overlap", &self.overlap)
+            .field("end_overlap_on_first_use", &self.end_overlap_on_first_use)
+            .field("expiry", &self.expiry)
+            .field("max_concurrent_hashes", &self.max_concurrent_hashes)
+            .field("busy_wait", &self.busy_wait)
+            .field("prefix", &self.prefix)
+            .field("cache_capacity", &self.cache_capacity)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ScimTokenServiceBuilder {
     pub(crate) fn new(store: impl TokenStore) -> Self {
         Self {

@@ -126,7 +126,8 @@ impl Drop for Leader {
 /// was dropped while waiting for a hashing slot): the caller should join again, and may lead.
 pub(crate) async fn wait(mut receiver: Receiver) -> Option<Result<bool>> {
     let outcome = receiver.wait_for(Option::is_some).await.ok()?;
-    Some(outcome.clone().expect("waited for Some").into_result())
+    // Always `Some` (that is what was waited for); a `None` would only mean "join again".
+    outcome.clone().map(Outcome::into_result)
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 //! Tokens look like `scim_<16-char selector><43-char secret><6-char CRC32>` (see [`TokenFormat`]), come
 //! from the OS CSPRNG, are stored only as Argon2id PHC strings and are compared in constant time.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod argon2_memory;

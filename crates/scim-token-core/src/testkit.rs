@@ -28,6 +28,9 @@
 //! - **Breaking** (a new minor before 1.0, a new major after): removing or renaming a check, changing the
 //!   macro's syntax, or a new requirement on stores that the `TokenStore` documentation did not state.
 
+// The kit is test code that ships in the library: a failed `expect` is a failed check, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};

@@ -12,6 +12,8 @@
 //! # Ok::<(), scim_token_core::Error>(())
 //! ```
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::collections::HashMap;

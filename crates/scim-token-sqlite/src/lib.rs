@@ -19,6 +19,8 @@
 //!
 //! See [`SqliteStore`] for an example.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod connections;
