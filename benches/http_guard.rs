@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
-use scim_token::axum::ScimGuardLayer;
+use scim_token::axum_adapter::ScimGuardLayer;
 use scim_token::{MemoryStore, ScimTokenService};
 use tower::ServiceExt;
 

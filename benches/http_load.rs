@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use axum::routing::get;
 use axum::{Json, Router};
-use scim_token::axum::ScimGuardLayer;
+use scim_token::axum_adapter::ScimGuardLayer;
 use scim_token::sqlite::SqliteStore;
 use scim_token::{MemoryStore, ScimTokenService, TokenStore};
 

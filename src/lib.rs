@@ -9,7 +9,7 @@
 //! | `sqlite`       | `sqlite::SqliteStore`: durable, multi-process          | no      |
 //! | `postgres`     | `postgres::PostgresStore`: shared by many host instances | no    |
 //! | `postgres-tls` | `postgres` with TLS to the server (rustls)             | no      |
-//! | `axum`         | `axum::{AdminRoutes, ScimGuardLayer, …}`               | no      |
+//! | `axum`         | `axum_adapter::{AdminRoutes, ScimGuardLayer, …}`       | no      |
 //! | `testkit`      | `testkit`, `token_store_conformance!`: a store's tests   | no      |
 //! | `metrics`      | counters, histograms, a gauge ([`metrics`])              | no      |
 //!
@@ -29,6 +29,8 @@
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use scim_token_core::*;
@@ -48,9 +50,12 @@ pub use scim_token_sqlite as sqlite;
 pub use scim_token_postgres as postgres;
 
 /// The axum adapter (feature `axum`).
+///
+/// Named `axum_adapter`, not `axum`: `use scim_token::*;` beside `use axum::Router;` would otherwise make
+/// `axum` ambiguous (the glob's module or the framework's crate).
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub use scim_token_axum as axum;
+pub use scim_token_axum as axum_adapter;
 
 /// The README's Rust examples, compiled and run as doc tests so they cannot drift from the API.
 #[cfg(doctest)]

@@ -27,7 +27,7 @@ use axum::http::request::Parts;
 use axum::routing::get;
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
-use scim_token::axum::{
+use scim_token::axum_adapter::{
     AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, AdminRoutes, ScimGuardLayer, async_trait,
 };
 use scim_token::sqlite::SqliteStore;

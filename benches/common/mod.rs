@@ -8,9 +8,8 @@ use std::future::Future;
 
 use criterion::BenchmarkGroup;
 use criterion::measurement::WallTime;
-use scim_token::{
-    Actor, Argon2Params, NewToken, ScimTokenService, Scope, Timestamp, TokenId, TokenRecord, TokenStore,
-};
+use scim_token::store::TokenRecord;
+use scim_token::{Actor, Argon2Params, NewToken, ScimTokenService, Scope, Timestamp, TokenId, TokenStore};
 
 /// The parameters every bench uses: the library's default (OWASP m = 19456 KiB, t = 2, p = 1).
 pub fn params() -> Argon2Params {

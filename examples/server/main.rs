@@ -47,7 +47,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use rand::TryRng;
 use rand::rngs::SysRng;
-use scim_token::axum::{
+use scim_token::axum_adapter::{
     ADMIN_PAGE_PATH, AdminAccess, AdminRoutes, SCIM_CONTENT_TYPE, ScimCaller, ScimGuardLayer,
     StaticAdminTokens,
 };

@@ -1,5 +1,6 @@
 //! Who may call the admin routes: a trait the host implements, and a ready-made static-token version.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -97,12 +98,53 @@ pub enum AdminRejection {
 pub trait AdminAuthenticator: Send + Sync + 'static {
     /// Decides who the caller is and whether it may perform `action`, from the request's head.
     async fn authenticate(&self, parts: &Parts, action: AdminAction) -> Result<AdminGrant, AdminRejection>;
+
+    /// What a 401 ([`AdminRejection::Unauthenticated`]) tells the caller to do: name the header or the
+    /// sign-in your authenticator expects. It is the answer's `message` (and `details[0].message`), sent
+    /// to anyone, so it must not depend on the request or reveal whether a credential exists.
+    ///
+    /// The default, [`DEFAULT_UNAUTHENTICATED_MESSAGE`], asks for an admin API token in the
+    /// `Authorization` header, as Unleash does and as [`StaticAdminTokens`] reads it.
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use axum::http::request::Parts;
+    /// use scim_token_axum::{AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, async_trait};
+    ///
+    /// /// Reads the host's own `X-Api-Key` header.
+    /// struct ApiKeyAdmins;
+    ///
+    /// #[async_trait]
+    /// impl AdminAuthenticator for ApiKeyAdmins {
+    ///     async fn authenticate(&self, parts: &Parts, _: AdminAction) -> Result<AdminGrant, AdminRejection> {
+    ///         let _key = parts.headers.get("x-api-key").ok_or(AdminRejection::Unauthenticated)?;
+    ///         # Err(AdminRejection::Unauthenticated)
+    ///         // … look the key up …
+    ///     }
+    ///
+    ///     fn unauthenticated_message(&self) -> Cow<'static, str> {
+    ///         "Send your API key in the `X-Api-Key` header; create one under Settings → API keys.".into()
+    ///     }
+    /// }
+    /// ```
+    fn unauthenticated_message(&self) -> Cow<'static, str> {
+        Cow::Borrowed(DEFAULT_UNAUTHENTICATED_MESSAGE)
+    }
 }
+
+/// The 401 message of an [`AdminAuthenticator`] that does not choose its own (Unleash's text).
+pub const DEFAULT_UNAUTHENTICATED_MESSAGE: &str = "Authorization information is missing or invalid. \
+                                                   Provide a valid admin API token as the `Authorization` \
+                                                   header, e.g. `Authorization: *:*.my-admin-token`.";
 
 #[async_trait]
 impl<A: AdminAuthenticator + ?Sized> AdminAuthenticator for Arc<A> {
     async fn authenticate(&self, parts: &Parts, action: AdminAction) -> Result<AdminGrant, AdminRejection> {
         (**self).authenticate(parts, action).await
+    }
+
+    fn unauthenticated_message(&self) -> Cow<'static, str> {
+        (**self).unauthenticated_message()
     }
 }
 

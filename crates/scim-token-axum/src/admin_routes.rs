@@ -13,7 +13,7 @@ use scim_token_core::ScimTokenService;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::admin_auth::{AdminAction, AdminAuthenticator, AdminGrant};
+use crate::admin_auth::{AdminAction, AdminAuthenticator, AdminGrant, AdminRejection};
 use crate::cross_site::CrossSitePolicy;
 use crate::error::{AdminError, UnleashError};
 use crate::overlap_body::OverlapBody;
@@ -208,7 +208,13 @@ impl AdminState {
         {
             return Err(AdminError::CrossSite);
         }
-        Ok(self.authenticator.authenticate(parts, action).await?)
+        match self.authenticator.authenticate(parts, action).await {
+            Ok(grant) => Ok(grant),
+            Err(AdminRejection::Unauthenticated) => {
+                Err(AdminError::Unauthenticated(self.authenticator.unauthenticated_message()))
+            }
+            Err(rejection) => Err(rejection.into()),
+        }
     }
 }
 
@@ -259,16 +265,16 @@ pub(crate) struct UpdateScimSettingsBody {
     security(("adminToken" = [])),
     responses(
         (status = 200, description = "The new token. It is shown once and cannot be read again.",
-            body = ScimTokenBody,
+            body = ScimTokenBody<'static>,
             links(("listTokens" = (
                 operation_id = "list-scim-tokens",
                 description = "Lists the new token's metadata (its id, creation time and author)."
             )))),
         (status = 401, description = "Authorization information is missing or invalid. Provide a valid API token as the `authorization` header, e.g. `authorization:*:*.my-admin-token`.",
-            body = UnleashError),
+            body = UnleashError<'static>),
         (status = 403, description = "The provided user credentials are valid, but the user does not have the necessary permissions to perform this operation (or the request was sent by a page of another site, when cross-site protection is on).",
-            body = UnleashError),
-        (status = 404, description = "The requested resource was not found.", body = UnleashError),
+            body = UnleashError<'static>),
+        (status = 404, description = "The requested resource was not found.", body = UnleashError<'static>),
     )
 )]
 pub(crate) async fn generate_new_token(
@@ -294,9 +300,9 @@ pub(crate) async fn generate_new_token(
     security(("adminToken" = [])),
     responses(
         (status = 200, description = "The SCIM settings.", body = ScimSettingsBody),
-        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
-        (status = 403, description = "The credentials may not read the SCIM settings.", body = UnleashError),
-        (status = 404, description = "The requested resource was not found.", body = UnleashError),
+        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError<'static>),
+        (status = 403, description = "The credentials may not read the SCIM settings.", body = UnleashError<'static>),
+        (status = 404, description = "The requested resource was not found.", body = UnleashError<'static>),
     )
 )]
 pub(crate) async fn get_settings(
@@ -322,13 +328,13 @@ pub(crate) async fn get_settings(
     request_body = UpdateScimSettingsBody,
     responses(
         (status = 200, description = "The setting was saved. No body."),
-        (status = 400, description = "The body is not `{\"enabled\": bool}`.", body = UnleashError),
-        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
+        (status = 400, description = "The body is not `{\"enabled\": bool}`.", body = UnleashError<'static>),
+        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError<'static>),
         (status = 403, description = "The credentials may not change the SCIM settings, or the request was sent by a page of another site.",
-            body = UnleashError),
-        (status = 404, description = "The requested resource was not found.", body = UnleashError),
-        (status = 413, description = "The body is larger than 1 KiB.", body = UnleashError),
-        (status = 415, description = "The body is not sent as `application/json`.", body = UnleashError),
+            body = UnleashError<'static>),
+        (status = 404, description = "The requested resource was not found.", body = UnleashError<'static>),
+        (status = 413, description = "The body is larger than 1 KiB.", body = UnleashError<'static>),
+        (status = 415, description = "The body is not sent as `application/json`.", body = UnleashError<'static>),
     )
 )]
 pub(crate) async fn set_settings(

@@ -2,6 +2,8 @@
 //! on SCIM routes. Messages are fixed texts that say what to do next; causes go to `tracing` only, under
 //! an error id that the 500 answer repeats so an operator can find them.
 
+use std::borrow::Cow;
+
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -27,8 +29,9 @@ const RETRY_AFTER_SECS: &str = "1";
 /// The admin API's errors, answered as `{"id", "name", "message", "details": [{"message"}]}`.
 #[derive(Debug)]
 pub(crate) enum AdminError {
-    /// 401.
-    Unauthenticated,
+    /// 401, with the authenticator's message
+    /// ([`AdminAuthenticator::unauthenticated_message`](crate::AdminAuthenticator::unauthenticated_message)).
+    Unauthenticated(Cow<'static, str>),
     /// 403.
     Forbidden,
     /// 404.
@@ -56,7 +59,9 @@ pub(crate) enum AdminError {
 impl From<AdminRejection> for AdminError {
     fn from(rejection: AdminRejection) -> Self {
         match rejection {
-            AdminRejection::Unauthenticated => Self::Unauthenticated,
+            AdminRejection::Unauthenticated => {
+                Self::Unauthenticated(Cow::Borrowed(crate::admin_auth::DEFAULT_UNAUTHENTICATED_MESSAGE))
+            }
             AdminRejection::Forbidden => Self::Forbidden,
             AdminRejection::NotFound => Self::NotFound,
             AdminRejection::Unavailable => Self::Unavailable,
@@ -121,12 +126,9 @@ impl IntoResponse for AdminError {
         let id = error_id();
         let internal_message;
         let (status, name, message) = match &self {
-            Self::Unauthenticated => (
-                StatusCode::UNAUTHORIZED,
-                "AuthenticationRequired",
-                "Authorization information is missing or invalid. Provide a valid admin API token as the \
-                 `Authorization` header, e.g. `Authorization: *:*.my-admin-token`.",
-            ),
+            Self::Unauthenticated(message) => {
+                (StatusCode::UNAUTHORIZED, "AuthenticationRequired", &**message)
+            }
             Self::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "NoAccessError",
@@ -240,6 +242,21 @@ impl IntoResponse for AdminError {
 /// assert_eq!(down.status(), 503);
 /// assert_eq!(down.headers()["retry-after"], "1");
 /// ```
+///
+/// It is also the error type of a host's own SCIM handlers: `?` converts a
+/// [`scim_token_core::Error`] and a [`StoreError`](scim_token_core::store::StoreError) into the answer the
+/// guard would give (401, 503 with `Retry-After`, or a logged 500):
+///
+/// ```
+/// use axum::extract::State;
+/// use scim_token_axum::ScimError;
+/// use scim_token_core::ScimTokenService;
+///
+/// async fn whoami(State(service): State<ScimTokenService>, token: String) -> Result<String, ScimError> {
+///     let caller = service.verify(&token).await?; // InvalidToken → 401, Busy → 503, …
+///     Ok(caller.scope.to_string())
+/// }
+/// ```
 #[derive(Debug)]
 pub struct ScimError(ScimErrorKind);
 
@@ -346,6 +363,14 @@ impl From<scim_token_core::Error> for ScimError {
     }
 }
 
+/// A store's own error in a host's SCIM handler: answered as [`scim_token_core::Error::Store`] would be
+/// (503 if it is transient, else a logged 500).
+impl From<scim_token_core::store::StoreError> for ScimError {
+    fn from(error: scim_token_core::store::StoreError) -> Self {
+        Self::from(scim_token_core::Error::Store(error))
+    }
+}
+
 impl std::fmt::Display for ScimError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
@@ -427,7 +452,8 @@ pub(crate) fn error_id() -> String {
 #[cfg(test)]
 mod tests {
     use axum::body::to_bytes;
-    use scim_token_core::{Error, StoreError};
+    use scim_token_core::Error;
+    use scim_token_core::store::StoreError;
 
     use super::*;
 
@@ -447,9 +473,13 @@ mod tests {
             (Error::Store(StoreError::new("LEAK: disk /var/db is full")), 500, "InternalError"),
             (Error::Store(StoreError::busy("LEAK: /var/db is locked")), 503, "ServiceUnavailable"),
             (Error::Store(StoreError::unavailable("LEAK: 10.0.0.5 refused")), 503, "ServiceUnavailable"),
-            (Error::Hashing("LEAK argon2".into()), 500, "InternalError"),
-            (Error::Random("LEAK getrandom".into()), 500, "InternalError"),
-            (Error::Config("LEAK config".into()), 500, "InternalError"),
+            (Error::Hashing(std::sync::Arc::new(std::io::Error::other("LEAK argon2"))), 500, "InternalError"),
+            (
+                Error::Random(std::sync::Arc::new(std::io::Error::other("LEAK getrandom"))),
+                500,
+                "InternalError",
+            ),
+            (Error::Config { reason: "LEAK config".into(), source: None }, 500, "InternalError"),
             (Error::InvalidInput { what: "scope", reason: "LEAK reason" }, 500, "InternalError"),
         ];
         for (error, status, name) in cases {
@@ -474,7 +504,7 @@ mod tests {
             (Error::Store(StoreError::new("LEAK db")), 500),
             (Error::Store(StoreError::busy("LEAK db locked")), 503),
             (Error::Store(StoreError::unavailable("LEAK db down")), 503),
-            (Error::Hashing("LEAK argon2".into()), 500),
+            (Error::Hashing(std::sync::Arc::new(std::io::Error::other("LEAK argon2"))), 500),
         ];
         for (error, status) in cases {
             let response = ScimError::from(error).into_response();
@@ -556,6 +586,29 @@ mod tests {
         assert_eq!(internal.status(), 500);
         assert!(internal.error_id().is_some());
         assert_eq!(ScimError::busy().into_response().headers()[header::RETRY_AFTER], "1");
+    }
+
+    /// A host's own handler returns `Result<_, ScimError>` and uses `?` on the core's and a store's
+    /// errors; the answers are the guard's.
+    #[tokio::test]
+    async fn host_handlers_use_question_mark_on_core_and_store_errors() {
+        let _serial = LOGS_503.lock().await;
+        async fn handler(
+            failure: Result<(), Error>,
+            store: Result<(), StoreError>,
+        ) -> Result<String, ScimError> {
+            failure?;
+            store?;
+            Ok("ok".to_owned())
+        }
+        let refused = handler(Err(Error::InvalidToken), Ok(())).await.unwrap_err().into_response();
+        assert_eq!(body(refused).await, body(ScimError::unauthorized().into_response()).await);
+        let down = handler(Ok(()), Err(StoreError::unavailable("LEAK db down"))).await.unwrap_err();
+        assert_eq!(down.status(), 503);
+        let broken = handler(Ok(()), Err(StoreError::new("LEAK corrupt"))).await.unwrap_err();
+        assert_eq!(broken.status(), 500);
+        assert!(!body(broken.into_response()).await.to_string().contains("LEAK"));
+        assert_eq!(handler(Ok(()), Ok(())).await.unwrap(), "ok");
     }
 
     #[test]

@@ -68,6 +68,8 @@
 //! Error answers never hold a token or an internal detail: causes are logged with `tracing` under an
 //! error id that a 500 answer repeats.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod admin_auth;
@@ -78,7 +80,6 @@ mod cross_site;
 mod error;
 mod openapi;
 mod overlap_body;
-mod rfc3339;
 mod scim_fallback;
 mod scim_guard;
 mod token_routes;
@@ -87,7 +88,8 @@ mod warn_limit;
 pub use async_trait::async_trait;
 
 pub use admin_auth::{
-    AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, StaticAdminTokens,
+    AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection,
+    DEFAULT_UNAUTHENTICATED_MESSAGE, StaticAdminTokens,
 };
 pub use admin_routes::{
     ADMIN_PAGE_PATH, AdminRoutes, GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_BODY_LIMIT, SETTINGS_PATH,

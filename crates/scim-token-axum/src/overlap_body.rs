@@ -4,8 +4,6 @@ use scim_token_core::FirstUseSwitch;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::rfc3339;
-
 /// Where an overlap until first use stands: sent only by a server that ends the overlap on the new
 /// token's first use, and only while there is a state to show. Times are RFC 3339, in UTC.
 #[derive(Serialize, ToSchema)]
@@ -34,9 +32,9 @@ impl From<FirstUseSwitch> for OverlapBody {
     fn from(switch: FirstUseSwitch) -> Self {
         match switch {
             FirstUseSwitch::Waiting { previous_valid_until } => {
-                Self::Waiting { valid_until: rfc3339::format(previous_valid_until) }
+                Self::Waiting { valid_until: previous_valid_until.to_rfc3339() }
             }
-            FirstUseSwitch::Switched { at } => Self::Switched { switched_at: rfc3339::format(at) },
+            FirstUseSwitch::Switched { at } => Self::Switched { switched_at: at.to_rfc3339() },
         }
     }
 }

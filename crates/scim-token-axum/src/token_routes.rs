@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 use crate::admin_auth::AdminAction;
 use crate::admin_routes::{AdminState, TOKEN_PATH, TOKENS_PATH};
 use crate::error::{AdminError, UnleashError};
-use crate::rfc3339;
 
 /// Whether a token is the scope's current one or the one a rotation replaced.
 #[derive(Serialize, ToSchema)]
@@ -67,12 +66,12 @@ impl TokenInfoBody {
         Self {
             id: info.id.as_str().to_owned(),
             role,
-            created_at: rfc3339::format(info.created_at),
+            created_at: info.created_at.to_rfc3339(),
             created_by: info.created_by.as_str().to_owned(),
-            last_used_at: info.last_used_at.map(rfc3339::format),
-            first_used_at: info.first_used_at.map(rfc3339::format),
-            expires_at: info.expires_at.map(rfc3339::format),
-            valid_until: valid_until.map(rfc3339::format),
+            last_used_at: info.last_used_at.map(Timestamp::to_rfc3339),
+            first_used_at: info.first_used_at.map(Timestamp::to_rfc3339),
+            expires_at: info.expires_at.map(Timestamp::to_rfc3339),
+            valid_until: valid_until.map(Timestamp::to_rfc3339),
         }
     }
 }
@@ -94,9 +93,9 @@ impl TokenInfoBody {
                 parameters(("id" = "$response.body#/0/id")),
                 description = "Revokes the first listed token (the current one)."
             )))),
-        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
-        (status = 403, description = "The credentials may not read the SCIM tokens.", body = UnleashError),
-        (status = 404, description = "The requested resource was not found.", body = UnleashError),
+        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError<'static>),
+        (status = 403, description = "The credentials may not read the SCIM tokens.", body = UnleashError<'static>),
+        (status = 404, description = "The requested resource was not found.", body = UnleashError<'static>),
     )
 )]
 pub(crate) async fn list_tokens(
@@ -131,11 +130,11 @@ pub(crate) async fn list_tokens(
     params(("id" = String, Path, description = "The token's public id, as listed by `GET /api/admin/scim-settings/tokens`.")),
     responses(
         (status = 204, description = "The token was revoked."),
-        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
+        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError<'static>),
         (status = 403, description = "The credentials may not revoke SCIM tokens, or the request was sent by a page of another site.",
-            body = UnleashError),
+            body = UnleashError<'static>),
         (status = 404, description = "The scope has no token with this id (or SCIM provisioning is not available for this caller).",
-            body = UnleashError),
+            body = UnleashError<'static>),
     )
 )]
 pub(crate) async fn revoke_token(
@@ -170,10 +169,10 @@ pub(crate) async fn revoke_token(
                    body is ignored.",
     responses(
         (status = 204, description = "Every token was revoked."),
-        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError),
+        (status = 401, description = "Authorization information is missing or invalid.", body = UnleashError<'static>),
         (status = 403, description = "The credentials may not revoke SCIM tokens, or the request was sent by a page of another site.",
-            body = UnleashError),
-        (status = 404, description = "The requested resource was not found.", body = UnleashError),
+            body = UnleashError<'static>),
+        (status = 404, description = "The requested resource was not found.", body = UnleashError<'static>),
     )
 )]
 pub(crate) async fn revoke_all_tokens(

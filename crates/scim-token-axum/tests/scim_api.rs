@@ -17,7 +17,7 @@ use scim_token_core::Scope;
 
 /// The facade's paths, as the README's recipe writes them.
 mod scim_token {
-    pub use scim_token_axum as axum;
+    pub use scim_token_axum as axum_adapter;
     pub use scim_token_core::*;
 }
 

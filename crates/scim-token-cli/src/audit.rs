@@ -7,13 +7,13 @@ use scim_token_core::{AuditEvent, AuditSink};
 
 /// Collects the events; clones share them.
 #[derive(Clone, Debug, Default)]
-pub struct CollectingSink {
+pub(crate) struct CollectingSink {
     events: Arc<Mutex<Vec<AuditEvent>>>,
 }
 
 impl CollectingSink {
     /// The events recorded so far, in order.
-    pub fn events(&self) -> Vec<AuditEvent> {
+    pub(crate) fn events(&self) -> Vec<AuditEvent> {
         self.events.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
@@ -25,7 +25,7 @@ impl AuditSink for CollectingSink {
 }
 
 /// `audit: token_generated scope="default" actor="alice" tokens=ID at=2026-05-01T10:00:00.000Z`
-pub fn line(event: &AuditEvent) -> String {
+pub(crate) fn line(event: &AuditEvent) -> String {
     let tokens: Vec<&str> = event.token_ids.iter().map(|id| id.as_str()).collect();
     format!(
         "audit: {} scope={:?} actor={:?} tokens={} at={}",
@@ -33,7 +33,7 @@ pub fn line(event: &AuditEvent) -> String {
         event.scope.as_str(),
         event.actor.as_str(),
         if tokens.is_empty() { "-".to_owned() } else { tokens.join(",") },
-        crate::rfc3339::millis(event.at),
+        event.at.to_rfc3339(),
     )
 }
 

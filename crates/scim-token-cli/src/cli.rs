@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use scim_token_core::{Actor, Argon2Params, DEFAULT_PREFIX, Scope, TokenFormat};
+use scim_token_core::{Actor, Argon2Params, Scope, TokenFormat};
+
+use crate::database_arg::DatabaseArg;
 
 /// The heading of the options every command takes, so each command's own options come first.
 const GLOBAL: &str = "Global options";
@@ -24,7 +26,7 @@ Examples:
 /// request.
 #[derive(Debug, Parser)]
 #[command(name = "scim-token", version, after_help = EXAMPLES, max_term_width = 100)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The servers' database: sqlite:PATH, a file path, or postgres://USER:PASSWORD@HOST/DB
     #[arg(
         long,
@@ -35,7 +37,7 @@ pub struct Cli {
         env = "SCIM_TOKEN_DATABASE_URL",
         hide_env_values = true
     )]
-    pub database: Option<String>,
+    pub database: Option<DatabaseArg>,
 
     /// The PostgreSQL schema the servers' tables live in (PostgreSQL only)
     #[arg(
@@ -68,7 +70,7 @@ pub struct Cli {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Whether SCIM provisioning is enabled, whether there is a token, and the tokens' metadata
     Status,
     /// The current and previous tokens' metadata (never a secret)
@@ -86,7 +88,7 @@ pub enum Command {
 
 /// `generate`'s options.
 #[derive(Debug, Args)]
-pub struct GenerateArgs {
+pub(crate) struct GenerateArgs {
     /// Do not ask for confirmation (required when stdin is not a terminal)
     #[arg(long, short)]
     pub yes: bool,
@@ -99,9 +101,9 @@ pub struct GenerateArgs {
 /// The service settings that shape a new token; they must match the servers' own.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Host configuration (only if your servers change the library's defaults)")]
-pub struct HostConfig {
+pub(crate) struct HostConfig {
     /// Token prefix; must be your servers' `token_prefix`, or they refuse the new token
-    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_PREFIX, value_parser = prefix)]
+    #[arg(long, value_name = "PREFIX", default_value = TokenFormat::DEFAULT_PREFIX, value_parser = prefix)]
     pub token_prefix: String,
 
     /// Argon2id memory cost of the stored hash, in KiB
@@ -127,7 +129,7 @@ pub struct HostConfig {
 
 impl HostConfig {
     /// The Argon2id parameters given.
-    pub fn argon2(&self) -> Argon2Params {
+    pub(crate) fn argon2(&self) -> Argon2Params {
         Argon2Params {
             m_cost_kib: self.argon2_memory_kib,
             t_cost: self.argon2_iterations,
@@ -138,7 +140,7 @@ impl HostConfig {
 
 /// `revoke`'s options.
 #[derive(Debug, Args)]
-pub struct RevokeArgs {
+pub(crate) struct RevokeArgs {
     /// The token to revoke: its 16-character id, as `scim-token tokens` shows [default: every token of
     /// the scope]
     #[arg(long, value_name = "ID")]
@@ -179,7 +181,7 @@ mod tests {
             Cli::try_parse_from(["scim-token", "status", "--json", "--scope", "t1", "-d", "x.db"]).unwrap();
         assert!(cli.json);
         assert_eq!(cli.scope.as_str(), "t1");
-        assert_eq!(cli.database.as_deref(), Some("x.db"));
+        assert_eq!(cli.database.as_ref().map(DatabaseArg::expose), Some("x.db"));
         assert!(matches!(cli.command, Command::Status));
     }
 
@@ -188,7 +190,7 @@ mod tests {
         let cli = Cli::try_parse_from(["scim-token", "generate"]).unwrap();
         let Command::Generate(args) = cli.command else { panic!("not generate") };
         assert_eq!(args.host.argon2(), Argon2Params::default());
-        assert_eq!(args.host.token_prefix, DEFAULT_PREFIX);
+        assert_eq!(args.host.token_prefix, TokenFormat::DEFAULT_PREFIX);
         assert_eq!((args.host.expiry, args.host.overlap, args.yes), (None, Duration::ZERO, false));
         assert_eq!(cli.scope, Scope::default_scope());
     }

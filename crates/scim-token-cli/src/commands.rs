@@ -12,8 +12,8 @@ use crate::audit::{self, CollectingSink};
 use crate::cli::{Cli, Command, HostConfig};
 use crate::confirm::Confirmation;
 use crate::error::CliError;
+use crate::render;
 use crate::store::{self, Database};
-use crate::{render, rfc3339};
 
 /// What every command needs once the store is open.
 struct Context {
@@ -25,8 +25,8 @@ struct Context {
 }
 
 /// Runs `cli`, returning once every output is written.
-pub async fn run(cli: Cli) -> Result<(), CliError> {
-    let database = Database::parse(cli.database.as_deref().ok_or(CliError::NoDatabase)?)?;
+pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
+    let database = Database::parse(cli.database.as_ref().ok_or(CliError::NoDatabase)?.expose())?;
     // Usage errors first: nothing is opened for a command line that cannot run.
     let plan = Plan::new(cli.command)?;
     let store = store::open(&database, &cli.pg_schema).await?;
@@ -173,7 +173,7 @@ async fn generate(context: &Context, host: &HostConfig, confirmation: Confirmati
         (Some(old), true) => format!("; token {} no longer works", old.id),
         (Some(old), false) => {
             let until = created_at.saturating_add(host.overlap);
-            format!("; token {} keeps working until {}", old.id, rfc3339::seconds(until))
+            format!("; token {} keeps working until {}", old.id, until.to_rfc3339_seconds())
         }
     };
     note(&format!("Generated token {id} for scope {scope:?}{replaced}."));
@@ -262,6 +262,7 @@ fn token_id(value: &str) -> Result<TokenId, CliError> {
 }
 
 /// The operating system's user name ($USER, else $LOGNAME), else `cli`.
+#[allow(clippy::expect_used, reason = "`cli` is a constant that meets every rule of Actor::new")]
 fn os_user() -> Actor {
     ["USER", "LOGNAME"]
         .into_iter()

@@ -9,7 +9,7 @@ const MAX_ANSWER: u64 = 1024;
 
 /// How a command that breaks the identity provider's connection gets its go-ahead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Confirmation {
+pub(crate) enum Confirmation {
     /// `--yes` was given.
     Given,
     /// Ask on the terminal, once the question can say what will break.
@@ -19,7 +19,7 @@ pub enum Confirmation {
 impl Confirmation {
     /// Decided before anything is opened: without `--yes`, stdin must be a terminal, since nobody is
     /// there to answer a pipe; scripts must say `--yes`.
-    pub fn required(command: &'static str, yes: bool) -> Result<Self, CliError> {
+    pub(crate) fn required(command: &'static str, yes: bool) -> Result<Self, CliError> {
         match (yes, io::stdin().is_terminal()) {
             (true, _) => Ok(Self::Given),
             (false, true) => Ok(Self::Ask),
@@ -28,7 +28,7 @@ impl Confirmation {
     }
 
     /// Goes on if `--yes` was given or the operator answers yes to `question`.
-    pub fn obtain(self, question: &str) -> Result<(), CliError> {
+    pub(crate) fn obtain(self, question: &str) -> Result<(), CliError> {
         match self {
             Self::Given => Ok(()),
             Self::Ask => ask(question, &mut io::stdin().lock(), &mut io::stderr()),

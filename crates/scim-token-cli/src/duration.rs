@@ -6,7 +6,7 @@ use std::time::Duration;
 const MAX_SECONDS: u64 = 100 * 365 * 86_400;
 
 /// Parses `45s`, `10m`, `12h` or `90d` (for clap's `value_parser`).
-pub fn parse(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse(text: &str) -> Result<Duration, String> {
     let usage =
         || format!("{text:?} is not a duration; write a whole number and a unit: 45s, 10m, 12h or 90d");
     let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(usage)?;
@@ -26,7 +26,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 }
 
 /// Like [`parse`], but refuses zero (for `--expiry`: a token that is born expired is useless).
-pub fn parse_positive(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_positive(text: &str) -> Result<Duration, String> {
     match parse(text)? {
         Duration::ZERO => Err(format!("{text:?} is zero; give a lifetime such as 90d")),
         duration => Ok(duration),

@@ -11,7 +11,7 @@ use crate::store::DatabaseUrlError;
 
 /// A failed command. [`exit_code`](Self::exit_code) tells a usage error (2) from a failed operation (1).
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
+pub(crate) enum CliError {
     /// Neither `--database` nor `SCIM_TOKEN_DATABASE_URL` was given.
     #[error(
         "no database given: pass --database URL or set SCIM_TOKEN_DATABASE_URL \
@@ -120,7 +120,7 @@ pub enum CliError {
 
 impl CliError {
     /// 2 for a usage error (fix the command line), 1 for an operation that failed.
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             Self::NoDatabase
             | Self::DatabaseUrl(_)

@@ -3,15 +3,17 @@
 //! Exit codes: 0 done, 1 the operation failed, 2 a usage error. Every failure is one line on stderr;
 //! no token is ever printed except the one `generate` writes to stdout.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod audit;
 mod cli;
 mod commands;
 mod confirm;
+mod database_arg;
 mod duration;
 mod error;
 mod render;
-mod rfc3339;
 mod store;
 
 use std::io::Write;

@@ -6,11 +6,9 @@ use std::fmt::Write as _;
 use scim_token_core::{Scope, ScopeStatus, Timestamp, TokenId, TokenInfo};
 use serde::Serialize;
 
-use crate::rfc3339;
-
 /// A token's metadata and role, as `status` and `tokens` list them.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenView {
+pub(crate) struct TokenView {
     /// Its metadata.
     pub info: TokenInfo,
     /// `None` for the current token; for the previous one, the end of its overlap window.
@@ -24,7 +22,7 @@ impl TokenView {
 }
 
 /// The current token, then the previous one (kept only during an overlap window).
-pub fn token_views(status: &ScopeStatus) -> Vec<TokenView> {
+pub(crate) fn token_views(status: &ScopeStatus) -> Vec<TokenView> {
     let current = status.current.iter().map(|info| TokenView { info: info.clone(), valid_until: None });
     let previous =
         status.previous.iter().map(|p| TokenView { info: p.token.clone(), valid_until: Some(p.valid_until) });
@@ -51,12 +49,12 @@ impl From<&TokenView> for TokenJson {
         Self {
             id: info.id.to_string(),
             role: view.role(),
-            created_at: rfc3339::millis(info.created_at),
+            created_at: info.created_at.to_rfc3339(),
             created_by: info.created_by.to_string(),
-            last_used_at: info.last_used_at.map(rfc3339::millis),
-            first_used_at: info.first_used_at.map(rfc3339::millis),
-            expires_at: info.expires_at.map(rfc3339::millis),
-            valid_until: view.valid_until.map(rfc3339::millis),
+            last_used_at: info.last_used_at.map(Timestamp::to_rfc3339),
+            first_used_at: info.first_used_at.map(Timestamp::to_rfc3339),
+            expires_at: info.expires_at.map(Timestamp::to_rfc3339),
+            valid_until: view.valid_until.map(Timestamp::to_rfc3339),
         }
     }
 }
@@ -71,7 +69,7 @@ fn tokens_json(status: &ScopeStatus) -> Vec<TokenJson> {
 }
 
 /// `status --json`: `{"scope", "enabled", "hasToken", "tokens": [...]}`.
-pub fn status_json(scope: &Scope, status: &ScopeStatus) -> String {
+pub(crate) fn status_json(scope: &Scope, status: &ScopeStatus) -> String {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Status<'a> {
@@ -89,7 +87,7 @@ pub fn status_json(scope: &Scope, status: &ScopeStatus) -> String {
 }
 
 /// `tokens --json`: `{"scope", "tokens": [...]}`.
-pub fn tokens_json_document(scope: &Scope, status: &ScopeStatus) -> String {
+pub(crate) fn tokens_json_document(scope: &Scope, status: &ScopeStatus) -> String {
     #[derive(Serialize)]
     struct Tokens<'a> {
         scope: &'a str,
@@ -99,7 +97,7 @@ pub fn tokens_json_document(scope: &Scope, status: &ScopeStatus) -> String {
 }
 
 /// `enable --json` and `disable --json`: `{"scope", "enabled"}`.
-pub fn settings_json(scope: &Scope, enabled: bool) -> String {
+pub(crate) fn settings_json(scope: &Scope, enabled: bool) -> String {
     #[derive(Serialize)]
     struct Settings<'a> {
         scope: &'a str,
@@ -109,7 +107,7 @@ pub fn settings_json(scope: &Scope, enabled: bool) -> String {
 }
 
 /// `revoke --json`: `{"scope", "revoked": [ids]}`.
-pub fn revoked_json(scope: &Scope, revoked: &[TokenId]) -> String {
+pub(crate) fn revoked_json(scope: &Scope, revoked: &[TokenId]) -> String {
     #[derive(Serialize)]
     struct Revoked<'a> {
         scope: &'a str,
@@ -120,7 +118,7 @@ pub fn revoked_json(scope: &Scope, revoked: &[TokenId]) -> String {
 
 /// `generate --json`: `{"scope", "token", "id", "createdAt", "createdBy", "expiresAt"}`, written straight
 /// to `out` so that no extra copy of the token is made.
-pub fn write_generated_json(
+pub(crate) fn write_generated_json(
     out: &mut impl std::io::Write,
     scope: &Scope,
     token: &str,
@@ -140,16 +138,16 @@ pub fn write_generated_json(
         scope: scope.as_str(),
         token,
         id: info.id.as_str(),
-        created_at: rfc3339::millis(info.created_at),
+        created_at: info.created_at.to_rfc3339(),
         created_by: info.created_by.as_str(),
-        expires_at: info.expires_at.map(rfc3339::millis),
+        expires_at: info.expires_at.map(Timestamp::to_rfc3339),
     };
     serde_json::to_writer_pretty(&mut *out, &generated)?;
     writeln!(out)
 }
 
 /// `status` as text: the settings, the tokens, and what to do when SCIM calls cannot work.
-pub fn status_text(scope: &Scope, status: &ScopeStatus) -> String {
+pub(crate) fn status_text(scope: &Scope, status: &ScopeStatus) -> String {
     let yes_no = |flag: bool| if flag { "yes" } else { "no" };
     let mut text = format!(
         "scope      {scope}\nenabled    {}\nhas token  {}\n",
@@ -175,7 +173,7 @@ pub fn status_text(scope: &Scope, status: &ScopeStatus) -> String {
 }
 
 /// `tokens` as text.
-pub fn tokens_text(scope: &Scope, status: &ScopeStatus) -> String {
+pub(crate) fn tokens_text(scope: &Scope, status: &ScopeStatus) -> String {
     let views = token_views(status);
     if views.is_empty() {
         return format!("Scope {:?} has no token.\n", scope.as_str());
@@ -184,11 +182,12 @@ pub fn tokens_text(scope: &Scope, status: &ScopeStatus) -> String {
 }
 
 /// One token as a few aligned lines.
-pub fn token_text(view: &TokenView) -> String {
+pub(crate) fn token_text(view: &TokenView) -> String {
     let info = &view.info;
-    let or_never = |at: Option<Timestamp>| at.map_or_else(|| "never".to_owned(), rfc3339::seconds);
+    let or_never =
+        |at: Option<Timestamp>| at.map_or_else(|| "never".to_owned(), Timestamp::to_rfc3339_seconds);
     let mut text = format!("{} token {}\n", view.role(), info.id);
-    let _ = writeln!(text, "  created      {} by {}", rfc3339::seconds(info.created_at), info.created_by);
+    let _ = writeln!(text, "  created      {} by {}", info.created_at.to_rfc3339_seconds(), info.created_by);
     let _ = writeln!(text, "  last used    {}", or_never(info.last_used_at));
     // Unknown for a token used only before the store kept it: then the line is left out.
     if info.first_used_at.is_some() || info.last_used_at.is_none() {
@@ -196,14 +195,14 @@ pub fn token_text(view: &TokenView) -> String {
     }
     let _ = writeln!(text, "  expires      {}", or_never(info.expires_at));
     if let Some(until) = view.valid_until {
-        let _ = writeln!(text, "  accepted to  {} (overlap window)", rfc3339::seconds(until));
+        let _ = writeln!(text, "  accepted to  {} (overlap window)", until.to_rfc3339_seconds());
     }
     text
 }
 
 /// A short description for confirmation questions: `AbCd… (created … by …)`.
-pub fn token_summary(info: &TokenInfo) -> String {
-    format!("{} (created {} by {})", info.id, rfc3339::seconds(info.created_at), info.created_by)
+pub(crate) fn token_summary(info: &TokenInfo) -> String {
+    format!("{} (created {} by {})", info.id, info.created_at.to_rfc3339_seconds(), info.created_by)
 }
 
 #[cfg(test)]

@@ -12,13 +12,13 @@ use std::sync::Arc;
 use scim_token_core::TokenStore;
 use scim_token_sqlite::SqliteStore;
 
-pub use postgres_url::PostgresUrl;
+pub(crate) use postgres_url::PostgresUrl;
 
 use crate::error::CliError;
 
 /// What `--database` names. `Display` never shows a password.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Database {
+pub(crate) enum Database {
     /// A SQLite file: `sqlite:PATH`, `sqlite://PATH` or a plain path.
     Sqlite(PathBuf),
     /// A PostgreSQL server: `postgres://…` or `postgresql://…` (libpq's URI form).
@@ -27,7 +27,7 @@ pub enum Database {
 
 /// Why a `--database` value was refused. Messages never repeat the value: it may hold a password.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum DatabaseUrlError {
+pub(crate) enum DatabaseUrlError {
     /// Nothing was given.
     #[error("it is empty; give sqlite:PATH, a file path, or postgres://…")]
     Empty,
@@ -53,7 +53,7 @@ pub enum DatabaseUrlError {
 impl Database {
     /// Parses a `--database` value: `sqlite:PATH`, `sqlite://PATH` (so `sqlite:///abs/path` is
     /// absolute), `postgres://…`, `postgresql://…`, or else a plain file path.
-    pub fn parse(value: &str) -> Result<Self, DatabaseUrlError> {
+    pub(crate) fn parse(value: &str) -> Result<Self, DatabaseUrlError> {
         if value.is_empty() {
             return Err(DatabaseUrlError::Empty);
         }
@@ -110,7 +110,7 @@ fn sqlite_path(rest: &str) -> Result<Database, DatabaseUrlError> {
 /// Opens the store. A SQLite file must already exist: the servers create it, and a mistyped path must
 /// not quietly become an empty database that reports "disabled, no token".
 /// `pg_schema` is the PostgreSQL schema the servers' tables live in.
-pub async fn open(database: &Database, pg_schema: &str) -> Result<Arc<dyn TokenStore>, CliError> {
+pub(crate) async fn open(database: &Database, pg_schema: &str) -> Result<Arc<dyn TokenStore>, CliError> {
     match database {
         Database::Sqlite(path) => open_sqlite(path).await,
         Database::Postgres(url) => open_postgres(url, pg_schema).await,

@@ -5,12 +5,14 @@
 //! over a gigabyte and never gave it back. Here every computation borrows a buffer from a pool that
 //! holds at most one per hashing permit: memory stays near `permits × m` whatever the allocator does.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
+
+use crate::error::SharedCause;
 
 /// Buffers for the parameters new tokens are hashed with, at most one per hashing permit.
 pub(crate) struct MemoryPool {
@@ -35,7 +37,8 @@ impl MemoryPool {
         }
         let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
         let mut lent = Lent { pool: self, buffer: Some(idle.unwrap_or_else(|| new_buffer(self.blocks))) };
-        work(lent.buffer.as_deref_mut().expect("set until dropped"))
+        #[allow(clippy::expect_used, reason = "the buffer was put in the line above and leaves only on drop")]
+        work(lent.buffer.as_deref_mut().expect("a lent buffer is set until the loan is dropped"))
     }
 
     #[cfg(test)]
@@ -68,19 +71,24 @@ pub(crate) fn hash_into(
     password: &[u8],
     salt: &[u8],
     memory: &mut [Block],
-) -> Result<String, String> {
+) -> Result<String, SharedCause> {
+    fn shared(error: impl std::error::Error + Send + Sync + 'static) -> SharedCause {
+        Arc::new(error)
+    }
     let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
     let mut out = Zeroizing::new([0u8; Output::MAX_LENGTH]);
-    let out = out.get_mut(..len).ok_or("the Argon2 output length exceeds 64 bytes")?;
+    let out = out
+        .get_mut(..len)
+        .ok_or_else(|| SharedCause::from(Box::from("the Argon2 output length exceeds 64 bytes")))?;
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
         .hash_password_into_with_memory(password, salt, out, memory)
-        .map_err(|e| e.to_string())?;
+        .map_err(shared)?;
     let hash = PasswordHash {
         algorithm: ARGON2ID_IDENT,
         version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(params).map_err(|e| e.to_string())?,
-        salt: Some(Salt::new(salt).map_err(|e| e.to_string())?),
-        hash: Some(Output::new(out).map_err(|e| e.to_string())?),
+        params: ParamsString::try_from(params).map_err(shared)?,
+        salt: Some(Salt::new(salt).map_err(shared)?),
+        hash: Some(Output::new(out).map_err(shared)?),
     };
     Ok(hash.to_string())
 }

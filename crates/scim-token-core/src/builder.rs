@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use crate::audit::{AuditSink, TracingAuditSink};
 use crate::error::{Error, Result};
-use crate::format::{DEFAULT_PREFIX, TokenFormat};
-use crate::hashing::{Argon2Params, Hasher};
+use crate::format::TokenFormat;
+use crate::hashing::{Argon2Params, Argon2Runner};
 use crate::observe::{ObserveOptions, Observer, observed_store};
 use crate::service::{Inner, ScimTokenService};
 use crate::store::TokenStore;
@@ -43,6 +43,23 @@ pub struct ScimTokenServiceBuilder {
     pub(crate) observe: ObserveOptions,
 }
 
+/// The options, without the store, clock and audit sink (trait objects with no `Debug` of their own).
+impl std::fmt::Debug for ScimTokenServiceBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimTokenServiceBuilder")
+            .field("argon2", &self.argon2)
+            .field("accept_weak_argon2", &self.accept_weak_argon2)
+            .field("overlap", &self.overlap)
+            .field("end_overlap_on_first_use", &self.end_overlap_on_first_use)
+            .field("expiry", &self.expiry)
+            .field("max_concurrent_hashes", &self.max_concurrent_hashes)
+            .field("busy_wait", &self.busy_wait)
+            .field("prefix", &self.prefix)
+            .field("cache_capacity", &self.cache_capacity)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ScimTokenServiceBuilder {
     pub(crate) fn new(store: impl TokenStore) -> Self {
         Self {
@@ -54,7 +71,7 @@ impl ScimTokenServiceBuilder {
             expiry: None,
             max_concurrent_hashes: None,
             busy_wait: Duration::from_secs(1),
-            prefix: DEFAULT_PREFIX.to_owned(),
+            prefix: TokenFormat::DEFAULT_PREFIX.to_owned(),
             cache_capacity: 10_000,
             clock: Arc::new(SystemClock),
             audit: Arc::new(TracingAuditSink),
@@ -155,15 +172,18 @@ impl ScimTokenServiceBuilder {
     /// Checks the options and builds the service.
     pub fn build(self) -> Result<ScimTokenService> {
         if !self.accept_weak_argon2 && !self.argon2.meets_owasp_minimum() {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "Argon2 parameters {:?} are under OWASP's minimum; use at least m = 19456 KiB, t = 2, p = 1 \
                  (or m = 47104, t = 1), or call danger_accept_weak_argon2_for_tests(true) in tests",
                 self.argon2
             )));
         }
         let parallelism = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let hasher =
-            Hasher::new(self.argon2, self.max_concurrent_hashes.unwrap_or(parallelism), self.busy_wait)?;
+        let hasher = Argon2Runner::new(
+            self.argon2,
+            self.max_concurrent_hashes.unwrap_or(parallelism),
+            self.busy_wait,
+        )?;
         Ok(ScimTokenService::from_inner(Inner {
             store: observed_store(self.store),
             hasher,

@@ -1,6 +1,11 @@
 //! The one error type of the core, and the boxed error a backend returns.
 
 use std::fmt;
+use std::sync::Arc;
+
+/// The library error behind an [`Error`], shared rather than boxed: one hashing result answers every
+/// request that waited for it, so the error must be cloneable and still expose its `source()`.
+pub type SharedCause = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong in scim-token. Messages say what to do next and never hold a secret.
 #[derive(Debug, thiserror::Error)]
@@ -22,17 +27,23 @@ pub enum Error {
         reason: &'static str,
     },
     /// The service was built with options that are unsafe or impossible.
-    #[error("scim-token is misconfigured: {0}")]
-    Config(String),
+    #[error("scim-token is misconfigured: {reason}")]
+    Config {
+        /// What is wrong and how to fix it.
+        reason: String,
+        /// The library error behind it (Argon2 refusing the parameters), if there is one.
+        #[source]
+        source: Option<SharedCause>,
+    },
     /// The token store failed. A failed generate or revoke changed nothing: the previous token still works.
     #[error("the token store failed: {0}; check that it is reachable and retry")]
     Store(#[from] StoreError),
     /// Argon2 or the blocking thread pool failed. No secret is part of the message.
     #[error("hashing the SCIM token failed: {0}; check the Argon2 parameters and retry")]
-    Hashing(String),
+    Hashing(#[source] SharedCause),
     /// The operating system's random number generator failed; no token was issued.
     #[error("the operating system's random number generator failed ({0}); no token was issued, retry")]
-    Random(String),
+    Random(#[source] SharedCause),
 }
 
 impl Error {
@@ -44,6 +55,23 @@ impl Error {
             Self::Store(error) => error.kind().is_transient(),
             _ => false,
         }
+    }
+}
+
+impl Error {
+    /// A [`Config`](Self::Config) error with no library error behind it.
+    pub(crate) fn config(reason: impl Into<String>) -> Self {
+        Self::Config { reason: reason.into(), source: None }
+    }
+
+    /// A [`Hashing`](Self::Hashing) error caused by `cause`.
+    pub(crate) fn hashing(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Hashing(Arc::new(cause))
+    }
+
+    /// A [`Random`](Self::Random) error caused by `cause`.
+    pub(crate) fn random(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Random(Arc::new(cause))
     }
 }
 
@@ -77,7 +105,7 @@ impl StoreErrorKind {
 /// Backends never see a plaintext token, so nothing they report can leak one.
 ///
 /// ```
-/// use scim_token_core::{StoreError, StoreErrorKind};
+/// use scim_token_core::store::{StoreError, StoreErrorKind};
 ///
 /// let error = StoreError::unavailable(std::io::Error::other("connection refused"));
 /// assert_eq!(error.kind(), StoreErrorKind::Unavailable);
@@ -139,5 +167,29 @@ impl std::error::Error for StoreError {
     // Display already shows the backend's error, so the chain continues with that error's own source.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.error.source()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn hashing_and_random_errors_keep_their_source() {
+        for error in
+            [Error::hashing(std::io::Error::other("argon2")), Error::random(std::io::Error::other("rng"))]
+        {
+            let source = error.source().expect("the cause is the source");
+            assert!(error.to_string().contains(&source.to_string()), "{error}");
+        }
+        assert!(Error::config("no cause").source().is_none());
+    }
+
+    #[test]
+    fn a_lost_hashing_task_is_reported_with_its_own_message() {
+        let error = Error::hashing(crate::hashing::TaskLost(None));
+        assert!(error.to_string().contains("the hashing task did not complete"), "{error}");
     }
 }

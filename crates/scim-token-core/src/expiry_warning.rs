@@ -2,14 +2,14 @@
 //!
 //! An identity provider whose token expired only gets 401s, and nobody notices for days. So when a token
 //! within the `expiry_warning` window of its `expires_at` verifies, the service emits a WARN `tracing`
-//! event, an [`AuditEvent`] with [`AuditAction::TokenExpiringSoon`] by [`SYSTEM_ACTOR`] and (feature
+//! event, an [`AuditEvent`] with [`AuditAction::TokenExpiringSoon`] by [`SYSTEM_ACTOR`](crate::SYSTEM_ACTOR) and (feature
 //! `metrics`) counts `scim_token_expiring_soon_total`.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
-use crate::audit::{AuditAction, AuditEvent, AuditSink, SYSTEM_ACTOR};
+use crate::audit::{AuditAction, AuditEvent, AuditSink};
 use crate::ids::{Actor, Scope, TokenId, TokenIdMap};
 use crate::time::Timestamp;
 
@@ -34,7 +34,7 @@ impl ExpiryWarnings {
             window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
             warned: RwLock::new(TokenIdMap::default()),
             capacity: capacity.max(1),
-            actor: Actor::new(SYSTEM_ACTOR).expect("the system actor's name is valid"),
+            actor: Actor::system(),
         }
     }
 

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::watch;
 
 use crate::cache::Fingerprint;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SharedCause};
 
 /// What one Argon2 check found, shared by every caller that waited on it.
 #[derive(Clone, Debug)]
@@ -24,8 +24,9 @@ pub(crate) enum Outcome {
     Mismatch,
     /// No hashing slot was free within `busy_wait`.
     Busy,
-    /// Argon2 or the blocking pool failed (the message holds no secret).
-    Failed(Arc<str>),
+    /// Argon2 or the blocking pool failed (the error holds no secret). Shared, not boxed, so every
+    /// waiter gets the same error with its `source()` chain.
+    Failed(SharedCause),
 }
 
 impl Outcome {
@@ -34,7 +35,9 @@ impl Outcome {
             Ok(true) => Self::Match,
             Ok(false) => Self::Mismatch,
             Err(Error::Busy) => Self::Busy,
-            Err(error) => Self::Failed(error.to_string().into()),
+            Err(Error::Hashing(cause)) => Self::Failed(cause.clone()),
+            // Checks fail only with the two above; anything else is passed on by its message.
+            Err(error) => Self::Failed(SharedCause::from(Box::from(error.to_string()))),
         }
     }
 
@@ -43,7 +46,7 @@ impl Outcome {
             Self::Match => Ok(true),
             Self::Mismatch => Ok(false),
             Self::Busy => Err(Error::Busy),
-            Self::Failed(message) => Err(Error::Hashing(message.to_string())),
+            Self::Failed(cause) => Err(Error::Hashing(cause)),
         }
     }
 }
@@ -123,7 +126,8 @@ impl Drop for Leader {
 /// was dropped while waiting for a hashing slot): the caller should join again, and may lead.
 pub(crate) async fn wait(mut receiver: Receiver) -> Option<Result<bool>> {
     let outcome = receiver.wait_for(Option::is_some).await.ok()?;
-    Some(outcome.clone().expect("waited for Some").into_result())
+    // Always `Some` (that is what was waited for); a `None` would only mean "join again".
+    outcome.clone().map(Outcome::into_result)
 }
 
 #[cfg(test)]
@@ -155,5 +159,23 @@ mod tests {
         assert!(wait(old_waiter).await.is_none(), "abandoned: the waiter must join again");
         new.finish(Outcome::Busy);
         assert_eq!(flights.len(), 0);
+    }
+
+    /// One failed Argon2 run answers every waiter, and each still sees the library error as `source()`.
+    #[tokio::test]
+    async fn a_shared_failure_keeps_its_source_for_every_waiter() {
+        let flights = Arc::new(Flights::default());
+        let (fp, hash) = ([3u8; 32], Arc::<str>::from("h"));
+        let Joined::Lead(leader) = flights.join(fp, &hash) else { panic!("the first caller leads") };
+        let waiters = [flights.join(fp, &hash), flights.join(fp, &hash)];
+        let cause = std::io::Error::other("argon2 ran out of memory");
+        leader.finish(Outcome::from_result(&Err(Error::hashing(cause))));
+        for waiter in waiters {
+            let Joined::Wait(waiter) = waiter else { panic!("later callers wait") };
+            let error = wait(waiter).await.unwrap().unwrap_err();
+            assert!(matches!(error, Error::Hashing(_)), "{error}");
+            let source = std::error::Error::source(&error).expect("the cause is the source");
+            assert_eq!(source.to_string(), "argon2 ran out of memory");
+        }
     }
 }

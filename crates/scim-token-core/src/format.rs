@@ -23,9 +23,6 @@ const CHECKSUM_LEN: usize = 6;
 const BODY_LEN: usize = SELECTOR_LEN + SECRET_LEN + CHECKSUM_LEN;
 const MAX_PREFIX_LEN: usize = 16;
 
-/// The prefix used unless the builder sets another.
-pub const DEFAULT_PREFIX: &str = "scim";
-
 /// Generates and parses tokens with one prefix.
 ///
 /// ```
@@ -42,6 +39,9 @@ pub struct TokenFormat {
 }
 
 impl TokenFormat {
+    /// The prefix used unless the builder sets another: tokens look like `scim_…`.
+    pub const DEFAULT_PREFIX: &str = "scim";
+
     /// A format with `prefix`: 1–16 characters, lowercase ASCII letters and digits, starting with a letter.
     pub fn new(prefix: &str) -> Result<Self> {
         let what = "token prefix";
@@ -115,7 +115,7 @@ impl TokenFormat {
 
 impl Default for TokenFormat {
     fn default() -> Self {
-        Self { head: format!("{DEFAULT_PREFIX}_").into_boxed_str() }
+        Self { head: format!("{}_", Self::DEFAULT_PREFIX).into_boxed_str() }
     }
 }
 
@@ -124,7 +124,7 @@ fn push_random_base62(out: &mut String, count: usize) -> Result<()> {
     let mut buf = Zeroizing::new([0u8; 64]);
     let mut pushed = 0;
     while pushed < count {
-        SysRng.try_fill_bytes(&mut buf[..]).map_err(|e| Error::Random(e.to_string()))?;
+        SysRng.try_fill_bytes(&mut buf[..]).map_err(Error::random)?;
         // 248 = 4 · 62: rejecting bytes above it keeps every character equally likely.
         for &byte in buf.iter().filter(|&&b| b < 248).take(count - pushed) {
             out.push(char::from(ALPHABET[usize::from(byte % 62)]));

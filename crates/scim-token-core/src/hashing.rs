@@ -58,7 +58,7 @@ pub(crate) struct Slot(OwnedSemaphorePermit);
 
 /// Hashes and verifies tokens without blocking async workers or exceeding a concurrency budget, in
 /// memory reused across computations (at most one buffer per permit).
-pub(crate) struct Hasher {
+pub(crate) struct Argon2Runner {
     params: Params,
     memory: Arc<MemoryPool>,
     permits: Arc<Semaphore>,
@@ -67,18 +67,23 @@ pub(crate) struct Hasher {
     metrics: HashMetrics,
 }
 
-impl Hasher {
+impl Argon2Runner {
     pub(crate) fn new(params: Argon2Params, max_concurrent: usize, busy_wait: Duration) -> Result<Self> {
         if !params.within_bounds() {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "Argon2 parameters {params:?} exceed the supported maximum \
                  (m ≤ {MAX_M_COST_KIB} KiB, t ≤ {MAX_T_COST}, p ≤ {MAX_P_COST})"
             )));
         }
-        let argon2_params = Params::new(params.m_cost_kib, params.t_cost, params.p_cost, None)
-            .map_err(|e| Error::Config(format!("Argon2 rejected {params:?}: {e}")))?;
+        let argon2_params =
+            Params::new(params.m_cost_kib, params.t_cost, params.p_cost, None).map_err(|e| {
+                Error::Config {
+                    reason: format!("Argon2 rejected {params:?}: {e}; choose parameters Argon2 accepts"),
+                    source: Some(Arc::new(e)),
+                }
+            })?;
         if max_concurrent == 0 {
-            return Err(Error::Config("max_concurrent_hashes must be at least 1".into()));
+            return Err(Error::config("max_concurrent_hashes must be at least 1"));
         }
         Ok(Self {
             memory: Arc::new(MemoryPool::new(&argon2_params)),
@@ -98,7 +103,7 @@ impl Hasher {
     /// The PHC string of `token` with a fresh 16-byte salt from the OS CSPRNG.
     pub(crate) async fn hash(&self, token: Zeroizing<String>) -> Result<String> {
         let mut salt = [0u8; 16];
-        SysRng.try_fill_bytes(&mut salt).map_err(|e| Error::Random(e.to_string()))?;
+        SysRng.try_fill_bytes(&mut salt).map_err(Error::random)?;
         let params = self.params.clone();
         self.run(params.block_count(), move |memory| {
             hash_into(&params, token.as_bytes(), &salt, memory).map_err(Error::Hashing)
@@ -174,7 +179,7 @@ impl Hasher {
             runs.fetch_add(1, Ordering::Relaxed);
             memory.with_memory(blocks, work)
         });
-        async move { task.await.map_err(|_| Error::Hashing("the hashing task did not complete".into())) }
+        async move { task.await.map_err(|e| Error::hashing(TaskLost(Some(e)))) }
     }
 
     async fn acquire(&self) -> Result<OwnedSemaphorePermit> {
@@ -187,6 +192,12 @@ impl Hasher {
         }
     }
 }
+
+/// The blocking task that ran Argon2 panicked or was cancelled (the runtime shutting down), or the task
+/// that waited for it was dropped before handing the result on.
+#[derive(Debug, thiserror::Error)]
+#[error("the hashing task did not complete")]
+pub(crate) struct TaskLost(#[source] pub(crate) Option<tokio::task::JoinError>);
 
 fn stored_hash_is_acceptable(hash: &PasswordHash) -> bool {
     if hash.algorithm.as_str() != "argon2id" || hash.hash.is_none_or(|out| out.len() > MAX_OUTPUT_LEN) {
@@ -201,8 +212,9 @@ fn stored_hash_is_acceptable(hash: &PasswordHash) -> bool {
 mod tests {
     use super::*;
 
-    fn fast() -> Hasher {
-        Hasher::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 2, Duration::from_secs(5)).unwrap()
+    fn fast() -> Argon2Runner {
+        Argon2Runner::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 2, Duration::from_secs(5))
+            .unwrap()
     }
 
     #[test]
@@ -238,7 +250,8 @@ mod tests {
     #[tokio::test]
     async fn saturated_hasher_reports_busy() {
         let hasher =
-            Hasher::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 1, Duration::ZERO).unwrap();
+            Argon2Runner::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 1, Duration::ZERO)
+                .unwrap();
         let held = hasher.permits.clone().try_acquire_owned().unwrap();
         assert!(matches!(hasher.hash(Zeroizing::new("t".into())).await, Err(Error::Busy)));
         drop(held);
@@ -248,7 +261,10 @@ mod tests {
     #[test]
     fn out_of_bounds_params_are_a_config_error() {
         let greedy = Argon2Params { m_cost_kib: MAX_M_COST_KIB + 1, t_cost: 2, p_cost: 1 };
-        assert!(matches!(Hasher::new(greedy, 1, Duration::ZERO), Err(Error::Config(_))));
-        assert!(matches!(Hasher::new(Argon2Params::default(), 0, Duration::ZERO), Err(Error::Config(_))));
+        assert!(matches!(Argon2Runner::new(greedy, 1, Duration::ZERO), Err(Error::Config { .. })));
+        assert!(matches!(
+            Argon2Runner::new(Argon2Params::default(), 0, Duration::ZERO),
+            Err(Error::Config { .. })
+        ));
     }
 }

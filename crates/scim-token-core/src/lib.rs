@@ -2,12 +2,15 @@
 //! (Okta, Entra ID, …) uses to call your server's SCIM API.
 //!
 //! - [`ScimTokenService`] holds the rules: generate (an atomic replace), verify, revoke, settings.
-//! - [`TokenStore`] is the small, object-safe storage contract a backend implements; the `testkit`
-//!   feature ships the conformance suite every backend runs ([`token_store_conformance!`]).
+//! - [`TokenStore`] is the small, object-safe storage contract a backend implements; the [`store`]
+//!   module holds it with everything else a backend author needs, and the `testkit` feature ships the
+//!   conformance suite every backend runs ([`token_store_conformance!`]).
 //!
 //! Tokens look like `scim_<16-char selector><43-char secret><6-char CRC32>` (see [`TokenFormat`]), come
 //! from the OS CSPRNG, are stored only as Argon2id PHC strings and are compared in constant time.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod argon2_memory;
@@ -29,11 +32,12 @@ pub mod metrics;
 mod observe;
 mod overlap;
 mod record;
+mod rfc3339;
 mod secret;
 mod service;
 mod slow_build;
 mod status;
-mod store;
+pub mod store;
 mod time;
 
 #[cfg(feature = "testkit")]
@@ -44,13 +48,13 @@ pub use async_trait::async_trait;
 
 pub use audit::{AuditAction, AuditEvent, AuditSink, SYSTEM_ACTOR, TracingAuditSink};
 pub use builder::ScimTokenServiceBuilder;
-pub use error::{Error, Result, StoreError, StoreErrorKind};
-pub use format::{DEFAULT_PREFIX, TokenFormat};
+pub use error::{Error, Result, SharedCause};
+pub use format::TokenFormat;
 pub use hashing::Argon2Params;
-pub use ids::{Actor, Scope, TokenId, TokenIdHasher, TokenIdMap};
-pub use record::{PreviousToken, ScopeState, TokenInfo, TokenLookup, TokenRecord, TokenRole};
+pub use ids::{Actor, Scope, TokenId};
+pub use record::{TokenInfo, TokenRole};
 pub use secret::{NewToken, VerifiedToken};
 pub use service::ScimTokenService;
 pub use status::{FirstUseSwitch, PreviousTokenInfo, ScopeStatus};
 pub use store::TokenStore;
-pub use time::{Clock, ManualClock, SystemClock, Timestamp};
+pub use time::{Clock, ManualClock, SystemClock, SystemTimeOutOfRange, Timestamp};

@@ -6,7 +6,7 @@
 //! wins records the audit event, so there is exactly one. A failed delete is logged and leaves the old
 //! token working until the overlap's maximum: nothing is lost, and the window still ends.
 
-use crate::audit::{AuditAction, SYSTEM_ACTOR};
+use crate::audit::AuditAction;
 use crate::ids::{Actor, Scope, TokenId};
 use crate::service::ScimTokenService;
 use crate::time::Timestamp;
@@ -42,7 +42,7 @@ impl ScimTokenService {
                 } else {
                     AuditAction::OverlapExpired
                 };
-                let actor = Actor::new(SYSTEM_ACTOR).expect("a valid constant actor");
+                let actor = Actor::system();
                 self.audit(scope, &actor, action, vec![replaced, current], now);
                 true
             }

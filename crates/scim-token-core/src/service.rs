@@ -14,7 +14,7 @@ use crate::cache::{Fingerprint, UseRecord, VerifiedCache, fingerprint};
 use crate::error::{Error, Result};
 use crate::flight::{self, Flights, Joined, Outcome};
 use crate::format::TokenFormat;
-use crate::hashing::Hasher;
+use crate::hashing::Argon2Runner;
 use crate::ids::{Actor, Scope, TokenId};
 use crate::observe::{Observer, VerifyProbe};
 use crate::record::{TokenLookup, TokenRecord, TokenRole};
@@ -49,7 +49,7 @@ pub struct ScimTokenService {
 
 pub(crate) struct Inner {
     pub(crate) store: Box<dyn TokenStore>,
-    pub(crate) hasher: Hasher,
+    pub(crate) hasher: Argon2Runner,
     pub(crate) format: TokenFormat,
     pub(crate) cache: VerifiedCache,
     pub(crate) flights: Arc<Flights>,
@@ -314,7 +314,7 @@ impl ScimTokenService {
             leader.finish(Outcome::from_result(&result));
             let _ = outcome_tx.send(result);
         });
-        outcome.await.unwrap_or_else(|_| Err(Error::Hashing("the hashing task did not complete".into())))
+        outcome.await.unwrap_or_else(|_| Err(Error::hashing(crate::hashing::TaskLost(None))))
     }
 
     pub(crate) fn audit(

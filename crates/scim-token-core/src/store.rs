@@ -1,13 +1,21 @@
-//! The storage contract every backend implements.
+//! For backend authors: the storage contract ([`TokenStore`]) and the types it exchanges with the
+//! service. A host that only uses a store never names anything here but [`TokenStore`] (also at the
+//! crate root, for `Arc<dyn TokenStore>`) and, to match on the cause of an
+//! [`Error::Store`](crate::Error::Store), [`StoreError`].
+//!
+//! [`TokenIdMap`] and [`TokenIdHasher`] are speed helpers for a store that keeps records in memory:
+//! token ids are already uniformly random, so hashing them again is wasted work.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::error::StoreError;
 use crate::ids::{Scope, TokenId};
-use crate::record::{ScopeState, TokenLookup, TokenRecord};
 use crate::time::Timestamp;
+
+pub use crate::error::{StoreError, StoreErrorKind};
+pub use crate::ids::{TokenIdHasher, TokenIdMap};
+pub use crate::record::{PreviousToken, ScopeState, TokenLookup, TokenRecord};
 
 /// Where tokens and settings live. Small and object-safe: use it as `Arc<dyn TokenStore>`.
 ///
@@ -37,7 +45,7 @@ use crate::time::Timestamp;
 ///   (read committed, or a fresh snapshot): a rotation that worked from a snapshot taken before the lock
 ///   would delete nothing and add a second current token.
 /// - Make the caller wait for the lock (bounded by a timeout that fails as
-///   [`StoreErrorKind::Busy`](crate::StoreErrorKind::Busy)), rather than failing on a unique-index
+///   [`StoreErrorKind::Busy`]), rather than failing on a unique-index
 ///   violation or a serialization error and leaving a retry to it. Keep a unique index on
 ///   `(scope, role)` anyway, as a backstop that refuses a second current token.
 /// - Keep the lock order one-way (scope, then its tokens). [`record_use`](Self::record_use) runs on the

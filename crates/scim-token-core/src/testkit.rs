@@ -28,6 +28,9 @@
 //! - **Breaking** (a new minor before 1.0, a new major after): removing or renaming a check, changing the
 //!   macro's syntax, or a new requirement on stores that the `TokenStore` documentation did not state.
 
+// The kit is test code that ships in the library: a failed `expect` is a failed check, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -35,10 +38,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
-use crate::{
-    Actor, PreviousToken, Scope, ScopeState, Timestamp, TokenId, TokenLookup, TokenRecord, TokenRole,
-    TokenStore,
-};
+use crate::store::{PreviousToken, ScopeState, TokenLookup, TokenRecord, TokenStore};
+use crate::{Actor, Scope, Timestamp, TokenId, TokenRole};
 
 /// How many replaces race in the concurrency checks.
 pub const CONCURRENT_REPLACES: usize = 64;

@@ -8,10 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::{admin, fast, scope};
-use scim_token_core::{
-    ManualClock, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup, TokenRecord, TokenStore,
-    async_trait,
-};
+use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
+use scim_token_core::{ManualClock, Scope, Timestamp, TokenId, TokenStore, async_trait};
 use scim_token_memory::MemoryStore;
 use tokio::sync::{Semaphore, mpsc};
 

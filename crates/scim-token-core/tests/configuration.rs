@@ -10,7 +10,10 @@ use scim_token_memory::MemoryStore;
 fn weak_argon2_is_refused_unless_explicitly_allowed_for_tests() {
     let weak = Argon2Params { m_cost_kib: 4096, t_cost: 1, p_cost: 1 };
     let err = ScimTokenService::builder(MemoryStore::new()).argon2_params(weak).build().unwrap_err();
-    assert!(matches!(&err, Error::Config(msg) if msg.contains("OWASP") && msg.contains("19456")), "{err}");
+    assert!(
+        matches!(&err, Error::Config { reason, .. } if reason.contains("OWASP") && reason.contains("19456")),
+        "{err}"
+    );
     ScimTokenService::builder(MemoryStore::new())
         .argon2_params(weak)
         .danger_accept_weak_argon2_for_tests(true)
@@ -23,7 +26,7 @@ fn bad_prefix_and_zero_hash_slots_are_refused() {
     let err = ScimTokenService::builder(MemoryStore::new()).token_prefix("Bad Prefix").build().unwrap_err();
     assert!(matches!(err, Error::InvalidInput { what: "token prefix", .. }));
     let err = ScimTokenService::builder(MemoryStore::new()).max_concurrent_hashes(0).build().unwrap_err();
-    assert!(matches!(err, Error::Config(_)));
+    assert!(matches!(err, Error::Config { .. }));
 }
 
 #[tokio::test]
@@ -75,4 +78,18 @@ async fn saturated_hashing_reports_busy_not_a_hang() {
         }
     }
     assert!(busy >= 1, "with one slot and no wait, simultaneous misses must see Busy");
+}
+
+#[test]
+fn parameters_argon2_rejects_keep_argon2s_error_as_the_source() {
+    // Within our bounds, but Argon2 needs at least 8 KiB per lane.
+    let tiny = Argon2Params { m_cost_kib: 1, t_cost: 1, p_cost: 1 };
+    let err = ScimTokenService::builder(MemoryStore::new())
+        .argon2_params(tiny)
+        .danger_accept_weak_argon2_for_tests(true)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err}");
+    let source = std::error::Error::source(&err).expect("Argon2's error is the source");
+    assert!(!source.to_string().is_empty());
 }

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
+use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
 use scim_token_core::testkit::readers_never_see_a_rotation_half_done;
-use scim_token_core::{
-    Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup, TokenRecord, TokenStore, async_trait,
-};
+use scim_token_core::{Scope, Timestamp, TokenId, TokenStore, async_trait};
 use scim_token_memory::MemoryStore;
 use tokio::sync::Mutex;
 

@@ -20,7 +20,8 @@ use scim_token_core::metrics::{
     EXPIRING_SOON_TOTAL, HASH_WAIT_SECONDS, HASHES_IN_FLIGHT, OVERLAPS_ENDED_TOTAL, REVOCATIONS_TOTAL,
     ROTATIONS_TOTAL, STORE_ERRORS_TOTAL, VERIFICATIONS_TOTAL, VERIFY_DURATION_SECONDS,
 };
-use scim_token_core::{Error, ManualClock, Timestamp, TokenRecord, TokenStore};
+use scim_token_core::store::TokenRecord;
+use scim_token_core::{Error, ManualClock, Timestamp, TokenStore};
 
 /// One recorded series: a metric name with one set of labels.
 struct Series {

@@ -42,7 +42,8 @@ async fn debug_and_display_print_no_secret() {
     let verified = service.verify(token.expose_secret()).await.unwrap();
     let state = scim_token_core::TokenStore::load_scope(&store, &scope("default")).await.unwrap();
     let record = state.current.unwrap();
-    let errors = [Error::InvalidToken, Error::Busy, Error::Store(scim_token_core::StoreError::new("x"))];
+    let errors =
+        [Error::InvalidToken, Error::Busy, Error::Store(scim_token_core::store::StoreError::new("x"))];
     let printed = [
         format!("{token:?}"),
         format!("{token}"),

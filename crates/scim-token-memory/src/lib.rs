@@ -12,15 +12,15 @@
 //! # Ok::<(), scim_token_core::Error>(())
 //! ```
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use scim_token_core::{
-    PreviousToken, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenIdMap, TokenLookup, TokenRecord,
-    TokenRole, TokenStore, async_trait,
-};
+use scim_token_core::store::{PreviousToken, ScopeState, StoreError, TokenIdMap, TokenLookup, TokenRecord};
+use scim_token_core::{Scope, Timestamp, TokenId, TokenRole, TokenStore, async_trait};
 
 /// An in-memory token store: a cheap clonable handle on shared state.
 #[derive(Clone, Debug, Default)]

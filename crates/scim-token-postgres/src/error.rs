@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use scim_token_core::{StoreError, StoreErrorKind};
+use scim_token_core::store::{StoreError, StoreErrorKind};
 use tokio_postgres::error::SqlState;
 
 use crate::target::Target;

@@ -24,6 +24,8 @@
 //! retrying helps (a 503 over HTTP); they never contain a password or a stored value. Tokens are stored
 //! only as Argon2id hashes.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;

@@ -88,9 +88,9 @@ impl PostgresStoreBuilder {
     }
 
     /// How long one statement may run, waiting for a lock included (default 5 s). The server enforces
-    /// it (`statement_timeout`, a [`Busy`](scim_token_core::StoreErrorKind::Busy) error); the store also
+    /// it (`statement_timeout`, a [`Busy`](scim_token_core::store::StoreErrorKind::Busy) error); the store also
     /// gives up on a connection that has not answered one second after it, and closes that connection
-    /// ([`Unavailable`](scim_token_core::StoreErrorKind::Unavailable)), so a dead network never hangs a
+    /// ([`Unavailable`](scim_token_core::store::StoreErrorKind::Unavailable)), so a dead network never hangs a
     /// call. Overrides a `statement_timeout` set in the URL's `options`.
     pub fn statement_timeout(mut self, timeout: Duration) -> Self {
         self.statement_timeout = clamp(timeout);
@@ -98,7 +98,7 @@ impl PostgresStoreBuilder {
     }
 
     /// How long a call waits for a free pooled connection before failing as
-    /// [`Busy`](scim_token_core::StoreErrorKind::Busy) (default 5 s).
+    /// [`Busy`](scim_token_core::store::StoreErrorKind::Busy) (default 5 s).
     pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
         self.acquire_timeout = clamp(timeout);
         self

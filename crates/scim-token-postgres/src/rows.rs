@@ -1,6 +1,7 @@
 //! Row ↔ record conversion: PostgreSQL values in, validated core types out.
 
-use scim_token_core::{Actor, Scope, Timestamp, TokenId, TokenRecord, TokenRole};
+use scim_token_core::store::TokenRecord;
+use scim_token_core::{Actor, Scope, Timestamp, TokenId, TokenRole};
 use tokio_postgres::Row;
 
 /// The columns every token query selects, in this order, so [`read_token`] can take them by index.

@@ -8,10 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Client, Object, Pool, PoolError, TimeoutType};
-use scim_token_core::{
-    PreviousToken, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup, TokenRecord, TokenRole,
-    TokenStore, async_trait,
-};
+use scim_token_core::store::{PreviousToken, ScopeState, StoreError, TokenLookup, TokenRecord};
+use scim_token_core::{Scope, Timestamp, TokenId, TokenRole, TokenStore, async_trait};
 use tokio_postgres::types::ToSql;
 
 use crate::error::PostgresStoreError;

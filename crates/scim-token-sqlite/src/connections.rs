@@ -93,7 +93,7 @@ impl Connections {
     }
 
     pub(crate) fn error(&self, error: DbError) -> SqliteStoreError {
-        error.at(&self.path, self.busy_timeout)
+        error.into_store_error(&self.path, self.busy_timeout)
     }
 
     /// For a blocking read: an idle reader, else any reader, else the writer.

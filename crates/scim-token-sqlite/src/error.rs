@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::ErrorCode;
-use scim_token_core::{StoreError, StoreErrorKind};
+use scim_token_core::store::{StoreError, StoreErrorKind};
 
 /// What went wrong opening or using a [`SqliteStore`](crate::SqliteStore).
 ///
-/// Store operations report it inside a [`scim_token_core::StoreError`]; get it back with
+/// Store operations report it inside a [`scim_token_core::store::StoreError`]; get it back with
 /// `store_error.inner().downcast_ref::<SqliteStoreError>()`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -194,7 +194,7 @@ impl From<rusqlite::Error> for DbError {
 
 impl DbError {
     /// The public error, told which database and which busy timeout were in force.
-    pub(crate) fn at(self, path: &Path, timeout: Duration) -> SqliteStoreError {
+    pub(crate) fn into_store_error(self, path: &Path, timeout: Duration) -> SqliteStoreError {
         let path = path.to_path_buf();
         let source = match self {
             Self::InvalidRow { what, reason } => return SqliteStoreError::InvalidRow { path, what, reason },

@@ -14,11 +14,13 @@
 //!   blocking pool would cost several times more.
 //!
 //! Errors at open are [`SqliteStoreError`]s; store operations wrap them in
-//! [`StoreError`](scim_token_core::StoreError). Tokens are stored only as Argon2id hashes, and no error
+//! [`StoreError`](scim_token_core::store::StoreError). Tokens are stored only as Argon2id hashes, and no error
 //! message contains one.
 //!
 //! See [`SqliteStore`] for an example.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod connections;

@@ -111,7 +111,7 @@ impl SqliteStoreBuilder {
 
     /// One attempt at opening the file, whose lock waits last at most `wait`.
     fn try_open_file(&self, path: &Path, wait: Duration) -> Result<Connections, SqliteStoreError> {
-        let fail = |error: rusqlite::Error| DbError::from(error).at(path, self.busy_timeout);
+        let fail = |error: rusqlite::Error| DbError::from(error).into_store_error(path, self.busy_timeout);
         // No URI flag: the path is a path, even if it starts with `file:`.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut writer = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_CREATE)
@@ -159,7 +159,7 @@ impl SqliteStoreBuilder {
 
     fn open_memory(self) -> Result<Connections, SqliteStoreError> {
         let path = PathBuf::from(":memory:");
-        let fail = |error: rusqlite::Error| DbError::from(error).at(&path, self.busy_timeout);
+        let fail = |error: rusqlite::Error| DbError::from(error).into_store_error(&path, self.busy_timeout);
         let mut conn = Connection::open_in_memory().map_err(fail)?;
         // Nothing else can lock a private in-memory database, so it needs no busy handler, and without
         // one it may serve reads inline on the async path (see connections.rs).
@@ -170,7 +170,7 @@ impl SqliteStoreBuilder {
     }
 
     fn migrate(&self, conn: &mut Connection, path: &Path) -> Result<(), SqliteStoreError> {
-        match schema::migrate(conn).map_err(|error| error.at(path, self.busy_timeout))? {
+        match schema::migrate(conn).map_err(|error| error.into_store_error(path, self.busy_timeout))? {
             Outcome::Current => Ok(()),
             Outcome::Newer(found) => Err(SqliteStoreError::NewerSchema {
                 path: path.to_path_buf(),

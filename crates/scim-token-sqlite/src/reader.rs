@@ -14,7 +14,8 @@
 use std::ops::Deref;
 
 use rusqlite::Connection;
-use scim_token_core::{TokenId, TokenIdMap, TokenLookup};
+use scim_token_core::TokenId;
+use scim_token_core::store::{TokenIdMap, TokenLookup};
 
 use crate::error::DbError;
 
@@ -102,7 +103,8 @@ impl Deref for Reader {
 
 #[cfg(test)]
 mod tests {
-    use scim_token_core::{Actor, Scope, Timestamp, TokenId, TokenRecord, TokenStore};
+    use scim_token_core::store::TokenRecord;
+    use scim_token_core::{Actor, Scope, Timestamp, TokenId, TokenStore};
 
     use crate::SqliteStore;
 

@@ -1,7 +1,8 @@
 //! Row ↔ record conversion: SQLite values in, validated core types out.
 
 use rusqlite::Row;
-use scim_token_core::{Actor, Scope, Timestamp, TokenId, TokenRecord, TokenRole};
+use scim_token_core::store::TokenRecord;
+use scim_token_core::{Actor, Scope, Timestamp, TokenId, TokenRole};
 
 use crate::error::DbError;
 

@@ -6,10 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, named_params};
-use scim_token_core::{
-    PreviousToken, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup, TokenRecord, TokenRole,
-    TokenStore, async_trait,
-};
+use scim_token_core::store::{PreviousToken, ScopeState, StoreError, TokenLookup, TokenRecord};
+use scim_token_core::{Scope, Timestamp, TokenId, TokenRole, TokenStore, async_trait};
 
 use crate::connections::Connections;
 use crate::error::{DbError, SqliteStoreError};

@@ -8,9 +8,8 @@ scim_token_core::token_store_conformance!(async { SqliteStore::open_in_memory().
 
 /// The same suite on a fresh temporary file per test, removed when the test's store is dropped.
 mod file {
-    use scim_token_core::{
-        Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup, TokenRecord, TokenStore, async_trait,
-    };
+    use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
+    use scim_token_core::{Scope, Timestamp, TokenId, TokenStore, async_trait};
     use scim_token_sqlite::SqliteStore;
 
     use crate::common::TempDb;

@@ -5,8 +5,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{TempDb, process_record};
+use scim_token_core::TokenStore;
+use scim_token_core::store::StoreErrorKind;
 use scim_token_core::testkit::scope;
-use scim_token_core::{StoreErrorKind, TokenStore};
 use scim_token_sqlite::{SqliteStore, SqliteStoreError};
 
 #[tokio::test]

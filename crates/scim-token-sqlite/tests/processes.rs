@@ -67,7 +67,7 @@ async fn open_when_told(path: std::ffi::OsString) {
     std::io::stdin().read_line(&mut String::new()).expect("the parent says go");
     let store = SqliteStore::open(path).await.expect("every process opening a fresh file at once succeeds");
     let state = store.load_scope(&scope(SCOPE)).await.expect("the opened store reads");
-    assert_eq!(state, scim_token_core::ScopeState::default());
+    assert_eq!(state, scim_token_core::store::ScopeState::default());
     say("opened");
 }
 

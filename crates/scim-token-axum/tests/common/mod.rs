@@ -15,9 +15,9 @@ use scim_token_axum::{
     AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, AdminRoutes, ScimCaller,
     ScimGuardLayer, StaticAdminTokens, async_trait,
 };
+use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
 use scim_token_core::{
-    Actor, Argon2Params, ScimTokenService, ScimTokenServiceBuilder, Scope, ScopeState, StoreError, Timestamp,
-    TokenId, TokenLookup, TokenRecord, TokenStore,
+    Actor, Argon2Params, ScimTokenService, ScimTokenServiceBuilder, Scope, Timestamp, TokenId, TokenStore,
 };
 use scim_token_memory::MemoryStore;
 use tower::ServiceExt;

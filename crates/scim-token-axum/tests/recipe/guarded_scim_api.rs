@@ -3,7 +3,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use scim_token::ScimTokenService;
-use scim_token::axum::{AdminAuthenticator, AdminRoutes, ScimCaller, guarded_scim_api};
+use scim_token::axum_adapter::{AdminAuthenticator, AdminRoutes, ScimCaller, guarded_scim_api};
 use serde_json::{Value, json};
 
 /// The admin routes, and a SCIM API in which every answer needs a valid SCIM token.

@@ -11,7 +11,7 @@ use super::{DatabaseUrlError, is_postgres};
 
 /// A checked PostgreSQL URL. `Display` and `Debug` hide the password.
 #[derive(Clone, PartialEq, Eq)]
-pub struct PostgresUrl {
+pub(crate) struct PostgresUrl {
     url: String,
     redacted: String,
 }
@@ -20,7 +20,7 @@ type Check<T = ()> = Result<T, &'static str>;
 
 impl PostgresUrl {
     /// Checks `value` the way libpq reads a connection URI.
-    pub fn parse(value: &str) -> Result<Self, DatabaseUrlError> {
+    pub(crate) fn parse(value: &str) -> Result<Self, DatabaseUrlError> {
         let redacted = check(value).map_err(DatabaseUrlError::Postgres)?;
         Ok(Self { url: value.to_owned(), redacted })
     }
@@ -28,7 +28,7 @@ impl PostgresUrl {
     /// The URL as given, password included: for the driver only, never for output.
     // Read once the PostgreSQL backend is wired into `store::open`.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.url
     }
 }

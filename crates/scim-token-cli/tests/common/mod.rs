@@ -47,7 +47,7 @@ impl Db {
 
     /// Whether `token` verifies against this database now, with the library's defaults (or `prefix`).
     pub fn accepts(&self, token: &str) -> bool {
-        self.accepts_with_prefix(token, scim_token_core::DEFAULT_PREFIX)
+        self.accepts_with_prefix(token, scim_token_core::TokenFormat::DEFAULT_PREFIX)
     }
 
     /// Like [`accepts`](Self::accepts), for a service whose tokens have `prefix`.

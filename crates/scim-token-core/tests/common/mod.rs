@@ -5,9 +5,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
 use scim_token_core::{
-    Actor, Argon2Params, NewToken, ScimTokenService, ScimTokenServiceBuilder, Scope, ScopeState, StoreError,
-    Timestamp, TokenId, TokenLookup, TokenRecord, TokenStore, async_trait,
+    Actor, Argon2Params, NewToken, ScimTokenService, ScimTokenServiceBuilder, Scope, Timestamp, TokenId,
+    TokenStore, async_trait,
 };
 use scim_token_memory::MemoryStore;
 

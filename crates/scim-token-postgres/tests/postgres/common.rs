@@ -10,10 +10,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use scim_token_core::{
-    Argon2Params, ScimTokenService, Scope, ScopeState, StoreError, Timestamp, TokenId, TokenLookup,
-    TokenRecord, TokenStore, async_trait,
-};
+use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
+use scim_token_core::{Argon2Params, ScimTokenService, Scope, Timestamp, TokenId, TokenStore, async_trait};
 use scim_token_postgres::tokio_postgres::config::{Host, SslMode};
 use scim_token_postgres::tokio_postgres::{self, Config, NoTls};
 use scim_token_postgres::{PostgresStore, PostgresStoreBuilder, redact_url};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use scim_token_core::StoreErrorKind;
+use scim_token_core::store::StoreErrorKind;
 use scim_token_postgres::{PostgresStore, PostgresStoreError};
 
 use crate::common::{TestSchema, server_config, server_url};

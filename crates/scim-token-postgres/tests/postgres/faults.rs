@@ -5,8 +5,9 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use scim_token_core::store::{StoreError, StoreErrorKind};
 use scim_token_core::testkit::{record, scope};
-use scim_token_core::{Actor, Error, Scope, StoreError, StoreErrorKind, Timestamp, TokenStore};
+use scim_token_core::{Actor, Error, Scope, Timestamp, TokenStore};
 use scim_token_postgres::PostgresStore;
 
 use crate::common::{

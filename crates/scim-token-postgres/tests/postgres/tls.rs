@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use scim_token_core::StoreErrorKind;
+use scim_token_core::store::StoreErrorKind;
 use scim_token_postgres::PostgresStoreError;
 use scim_token_postgres::rustls::pki_types::CertificateDer;
 use scim_token_postgres::rustls::pki_types::pem::PemObject;

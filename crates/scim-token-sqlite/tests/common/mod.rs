@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use scim_token_core::{Actor, Argon2Params, ScimTokenService, Scope, Timestamp, TokenId, TokenRecord};
+use scim_token_core::store::TokenRecord;
+use scim_token_core::{Actor, Argon2Params, ScimTokenService, Scope, Timestamp, TokenId};
 use scim_token_sqlite::SqliteStore;
 
 /// A unique database path in the system temp directory; the file, its `-wal` and `-shm` are removed on drop.
