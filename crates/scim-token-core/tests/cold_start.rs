@@ -2,17 +2,15 @@
 //! server restarts: one Argon2 run serves them all, so none is turned away as busy (issue 9 saw 176 of
 //! 300 such requests answered 503).
 
-mod common;
-
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use common::{admin, fast, forge, scope};
 use scim_token_core::{Error, ScimTokenService, VerifiedToken};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{admin, fast, forge, scope};
 use tokio::sync::Barrier;
 
 const BURST: usize = 300;

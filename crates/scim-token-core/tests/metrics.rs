@@ -6,14 +6,11 @@
 //! registers its handles at build time, so calls on other threads (the hashing pool) still land in it.
 #![cfg(feature = "metrics")]
 
-mod common;
-
 use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::task::Poll;
 use std::time::Duration;
 
-use common::{CountingStore, admin, fast, first_token, scope};
 use metrics_util::MetricKind;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use scim_token_core::metrics::{
@@ -21,6 +18,7 @@ use scim_token_core::metrics::{
     STORE_ERRORS_TOTAL, VERIFICATIONS_TOTAL, VERIFY_DURATION_SECONDS,
 };
 use scim_token_core::{Error, ManualClock, Timestamp, TokenRecord, TokenStore};
+use scim_token_test_support::{CountingStore, admin, fast, first_token, scope};
 
 /// One recorded series: a metric name with one set of labels.
 struct Series {

@@ -1,42 +1,24 @@
 //! `overlap_until_first_use`: the replaced token works until the new one is first verified, by any
 //! instance sharing the store, or until the maximum passes; then only the new one works, everywhere.
 
-mod common;
-
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::{CountingStore, admin, fast, first_token, scope};
-use scim_token_core::{
-    AuditAction, AuditEvent, AuditSink, Error, ManualClock, ScimTokenService, Timestamp, TokenId,
-};
+use scim_token_core::{AuditAction, Error, ManualClock, ScimTokenService, Timestamp, TokenId};
+use scim_token_test_support::{AuditLog, CountingStore, admin, fast, first_token, scope};
 use tokio::sync::Barrier;
 
 const START: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
 const MAX: Duration = Duration::from_secs(3600);
 
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<AuditEvent>>>);
-
-impl AuditSink for Events {
-    fn record(&self, event: &AuditEvent) {
-        self.0.lock().unwrap().push(event.clone());
-    }
-}
-
-impl Events {
-    fn overlap_events(&self) -> Vec<(AuditAction, Vec<TokenId>)> {
-        let events = self.0.lock().unwrap();
-        events
-            .iter()
-            .filter(|e| matches!(e.action, AuditAction::OverlapEndedByFirstUse | AuditAction::OverlapExpired))
-            .map(|e| (e.action, e.token_ids.clone()))
-            .collect()
-    }
+/// The overlap events `log` holds, as (action, token ids).
+fn overlap_events(log: &AuditLog) -> Vec<(AuditAction, Vec<TokenId>)> {
+    let ended = log.of(&[AuditAction::OverlapEndedByFirstUse, AuditAction::OverlapExpired]);
+    ended.into_iter().map(|e| (e.action, e.token_ids)).collect()
 }
 
 /// Two instances (services) over one shared store, with one clock and one audit sink.
-fn two_instances(store: &CountingStore, clock: &ManualClock, events: &Events) -> [ScimTokenService; 2] {
+fn two_instances(store: &CountingStore, clock: &ManualClock, events: &AuditLog) -> [ScimTokenService; 2] {
     let instance = || {
         fast(store.clone())
             .clock(clock.clone())
@@ -54,7 +36,7 @@ fn refused(result: Result<impl Sized, Error>) -> bool {
 
 #[tokio::test]
 async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
-    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), AuditLog::default());
     let [a, b] = two_instances(&store, &clock, &events);
     let old = first_token(&a).await;
     a.verify(old.expose_secret()).await.unwrap();
@@ -73,21 +55,21 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
         a.verify(old.expose_secret()).await.unwrap();
         b.verify(old.expose_secret()).await.unwrap();
     }
-    assert!(events.overlap_events().is_empty());
+    assert!(overlap_events(&events).is_empty());
 
     // It switches: the first call with the new token reaches instance b.
     b.verify(new.expose_secret()).await.unwrap();
     assert!(refused(a.verify(old.expose_secret()).await), "the very next request with the old token fails");
     assert!(refused(b.verify(old.expose_secret()).await));
     a.verify(new.expose_secret()).await.unwrap();
-    assert_eq!(events.overlap_events(), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
+    assert_eq!(overlap_events(&events), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
     let status = b.status(&scope("default")).await.unwrap();
     assert_eq!(status.previous, None, "the overlap is over");
 }
 
 #[tokio::test]
 async fn the_overlap_ends_at_its_maximum_when_the_new_token_is_never_used() {
-    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), AuditLog::default());
     let [a, _] = two_instances(&store, &clock, &events);
     let old = first_token(&a).await;
     let new = a.generate(&scope("default"), &admin()).await.unwrap();
@@ -98,13 +80,13 @@ async fn the_overlap_ends_at_its_maximum_when_the_new_token_is_never_used() {
 
     // The late first use cleans the expired token up and says so.
     a.verify(new.expose_secret()).await.unwrap();
-    assert_eq!(events.overlap_events(), [(AuditAction::OverlapExpired, vec![*old.id(), *new.id()])]);
+    assert_eq!(overlap_events(&events), [(AuditAction::OverlapExpired, vec![*old.id(), *new.id()])]);
 }
 
 #[tokio::test]
 async fn a_failed_store_write_at_first_use_keeps_the_old_token_until_the_maximum() {
     // As if the process died between the first use and the store write: nothing is lost.
-    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), AuditLog::default());
     let [a, b] = two_instances(&store, &clock, &events);
     let old = first_token(&a).await;
     let new = a.generate(&scope("default"), &admin()).await.unwrap();
@@ -113,7 +95,7 @@ async fn a_failed_store_write_at_first_use_keeps_the_old_token_until_the_maximum
     b.verify(new.expose_secret()).await.expect("the new token works even if the overlap cannot end");
     store.fail_writes.store(false, std::sync::atomic::Ordering::SeqCst);
     a.verify(old.expose_secret()).await.expect("the old token keeps working: the overlap did not end");
-    assert!(events.overlap_events().is_empty());
+    assert!(overlap_events(&events).is_empty());
 
     clock.advance(MAX);
     assert!(refused(a.verify(old.expose_secret()).await), "the maximum still ends it");
@@ -122,7 +104,7 @@ async fn a_failed_store_write_at_first_use_keeps_the_old_token_until_the_maximum
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_first_uses_end_the_overlap_once() {
-    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), AuditLog::default());
     let [a, b] = two_instances(&store, &clock, &events);
     let old = first_token(&a).await;
     let new = a.generate(&scope("default"), &admin()).await.unwrap();
@@ -140,7 +122,7 @@ async fn simultaneous_first_uses_end_the_overlap_once() {
         done.unwrap().unwrap();
     }
     assert!(refused(b.verify(old.expose_secret()).await));
-    assert_eq!(events.overlap_events(), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
+    assert_eq!(overlap_events(&events), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
 }
 
 #[tokio::test]
