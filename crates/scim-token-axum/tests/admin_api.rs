@@ -7,6 +7,7 @@ use axum::http::{Request, StatusCode};
 use common::*;
 use scim_token_axum::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{FlakyStore, fast_service};
 
 fn settings_post(
     authorization: Option<&str>,

@@ -14,6 +14,7 @@ use common::*;
 use scim_token_axum::{GENERATE_TOKEN_PATH, ScimCaller};
 use scim_token_core::Scope;
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{FlakyStore, fast, fast_service, with_checksum_fixed};
 
 #[tokio::test]
 async fn a_valid_token_reaches_the_handler_with_its_scope_and_id() {
@@ -69,19 +70,11 @@ async fn every_refused_token_gets_the_same_401() {
 
 /// `token` with one secret character changed, and its checksum recomputed (or not).
 fn with_changed_secret(token: &str, fix_checksum: bool) -> String {
-    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut bytes = token.as_bytes().to_vec();
     let i = "scim_".len() + 16 + 5;
     bytes[i] = if bytes[i] == b'a' { b'b' } else { b'a' };
-    if fix_checksum {
-        let body_end = bytes.len() - 6;
-        let mut crc = crc32fast::hash(&bytes[..body_end]);
-        for digit in bytes[body_end..].iter_mut().rev() {
-            *digit = ALPHABET[(crc % 62) as usize];
-            crc /= 62;
-        }
-    }
-    String::from_utf8(bytes).unwrap()
+    let changed = String::from_utf8(bytes).unwrap();
+    if fix_checksum { with_checksum_fixed(&changed) } else { changed }
 }
 
 #[tokio::test]
@@ -169,12 +162,11 @@ fn saturated_hashing_gives_503_with_retry_after() {
         tokio::runtime::Builder::new_current_thread().max_blocking_threads(1).enable_all().build().unwrap();
     runtime.block_on(async {
         let store = MemoryStore::new();
-        let service =
-            fast_builder(store.clone()).max_concurrent_hashes(1).busy_wait(Duration::ZERO).build().unwrap();
+        let service = fast(store.clone()).max_concurrent_hashes(1).busy_wait(Duration::ZERO).build().unwrap();
         enable(&service).await;
         // Issued by another instance before the pool is blocked: this one never checked it, so its check
         // needs Argon2 (an instance knows the tokens it generated itself).
-        let issuer = app(fast_builder(store).build().unwrap(), admins());
+        let issuer = app(fast(store).build().unwrap(), admins());
         let token = generate(&issuer).await;
         let app = app(service, admins());
 
