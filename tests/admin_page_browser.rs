@@ -31,7 +31,8 @@ use scim_token::axum::{
     AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, AdminRoutes, ScimGuardLayer, async_trait,
 };
 use scim_token::sqlite::SqliteStore;
-use scim_token::{Actor, Argon2Params, ScimTokenService, Scope};
+use scim_token::{Actor, ScimTokenService, Scope};
+use scim_token_test_support::fast_service;
 
 const ADMIN: &str = "*:*.browser-test-admin";
 /// A bound on how long the page may take to show the outcome of one action. Waiting on the browser, an
@@ -123,14 +124,6 @@ async fn connect(c: &Client) {
     displayed(c, "credential").await.send_keys(ADMIN).await.unwrap();
     click(c, "connect").await;
     status_is(c, "Connected.").await;
-}
-
-fn fast_service(store: SqliteStore) -> ScimTokenService {
-    ScimTokenService::builder(store)
-        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
-        .danger_accept_weak_argon2_for_tests(true)
-        .build()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
