@@ -22,8 +22,6 @@ use scim_token::postgres::tokio_postgres::config::Host;
 use scim_token::postgres::tokio_postgres::{Client, Config, NoTls};
 use scim_token::postgres::{PostgresStore, redact_url};
 use scim_token::{ScimTokenService, Scope};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 const URL_ENV: &str = "SCIM_TOKEN_TEST_POSTGRES_URL";
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -164,7 +162,7 @@ fn cache_hit(c: &mut Criterion) {
     // The baseline: the store's own query, prepared and cached on a connection of the store's own pool,
     // every column read, then the same hashing as a cache hit.
     let (sql, pool) = (schema.find_token_sql(), store.pool());
-    let fingerprint = <[u8; 32]>::from(Sha256::digest(token.as_bytes()));
+    let fingerprint = common::fingerprint(token);
     let baseline = || async {
         let presented = black_box(token);
         let client = pool.get().await.unwrap();
@@ -172,8 +170,7 @@ fn cache_hit(c: &mut Criterion) {
         let row = client.query_opt(&statement, &[&&presented[5..21]]).await.unwrap().unwrap();
         let columns: Columns<'_> = common::token_columns!(row, get);
         black_box(columns);
-        let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        assert!(bool::from(fingerprint.ct_eq(&actual)));
+        common::assert_fingerprint(presented, &fingerprint);
     };
     let verify = || async { service.verify(black_box(token)).await.unwrap() };
     let cost = common::bench_pair(

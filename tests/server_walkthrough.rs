@@ -14,8 +14,7 @@ use std::net::SocketAddr;
 use http_client::{send, send_auth};
 use scim_token::sqlite::SqliteStore;
 use scim_token::{Actor, ScimTokenService, Scope};
-use scim_token_test_support::{TempDb, fast, fast_service};
-use tokio::sync::oneshot;
+use scim_token_test_support::{Served, TempDb, fast, fast_service, serve_on_loopback};
 
 const ADMIN: &str = "*:*.walkthrough-admin";
 const VIEWER: &str = "*:*.walkthrough-viewer";
@@ -23,35 +22,10 @@ const GENERATE: &str = "/api/admin/scim-settings/generate-new-token";
 const SETTINGS: &str = "/api/admin/scim-settings";
 const TOKENS: &str = "/api/admin/scim-settings/tokens";
 
-/// A running example server; dropping `stop` (or sending on it) shuts it down gracefully.
-struct Running {
-    addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    stopped: tokio::task::JoinHandle<()>,
-}
-
-async fn start(service: ScimTokenService) -> Running {
+/// The example server, started as its `main` starts it, on a free loopback port.
+async fn start(service: ScimTokenService) -> Served {
     server::enable_on_first_start(&service).await.unwrap();
-    let app = server::app(service, server::admin_tokens(ADMIN, Some(VIEWER)).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stop_requested) = oneshot::channel::<()>();
-    let stopped = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stop_requested.await;
-            })
-            .await
-            .unwrap();
-    });
-    Running { addr, stop, stopped }
-}
-
-impl Running {
-    async fn shut_down(self) {
-        self.stop.send(()).unwrap();
-        self.stopped.await.unwrap();
-    }
+    serve_on_loopback(server::app(service, server::admin_tokens(ADMIN, Some(VIEWER)).unwrap())).await
 }
 
 async fn generate(addr: SocketAddr) -> String {

@@ -68,6 +68,19 @@ pub fn bare_argon2_hash(token: &str) -> String {
     bare_argon2().hash_password_with_salt(token.as_bytes(), b"0123456789abcdef").unwrap().to_string()
 }
 
+/// SHA-256 of `token`: what a cache hit compares.
+pub fn fingerprint(token: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// A cache hit's own check, for the baselines: `presented`'s fingerprint is `expected`, compared in
+/// constant time.
+pub fn assert_fingerprint(presented: &str, expected: &[u8; 32]) {
+    use subtle::ConstantTimeEq;
+    assert!(bool::from(expected.ct_eq(&fingerprint(presented))));
+}
+
 /// The ten columns of a token row, read with `$row.$get(i)` into a tuple (rusqlite's `get_unwrap`,
 /// tokio-postgres's `get`): what a baseline reads to cost what the store's own row reading costs.
 #[allow(unused_macros)] // not every bench reads rows

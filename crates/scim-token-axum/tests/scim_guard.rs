@@ -3,7 +3,6 @@
 mod common;
 
 use std::sync::atomic::Ordering;
-use std::task::Poll;
 use std::time::Duration;
 
 use axum::Router;
@@ -14,7 +13,10 @@ use common::*;
 use scim_token_axum::{GENERATE_TOKEN_PATH, ScimCaller};
 use scim_token_core::Scope;
 use scim_token_memory::MemoryStore;
-use scim_token_test_support::{FlakyStore, fast, fast_service, with_checksum_fixed};
+use scim_token_test_support::{
+    FlakyStore, HeldBlockingThread, fast, fast_service, pending_after_one_poll,
+    runtime_with_one_blocking_thread, with_checksum_fixed,
+};
 
 #[tokio::test]
 async fn a_valid_token_reaches_the_handler_with_its_scope_and_id() {
@@ -158,8 +160,7 @@ async fn scim_caller_without_the_guard_fails_closed() {
 /// needs Argon2 finds no permit and, with no busy wait, is refused as Busy.
 #[test]
 fn saturated_hashing_gives_503_with_retry_after() {
-    let runtime =
-        tokio::runtime::Builder::new_current_thread().max_blocking_threads(1).enable_all().build().unwrap();
+    let runtime = runtime_with_one_blocking_thread();
     runtime.block_on(async {
         let store = MemoryStore::new();
         let service = fast(store.clone()).max_concurrent_hashes(1).busy_wait(Duration::ZERO).build().unwrap();
@@ -170,19 +171,13 @@ fn saturated_hashing_gives_503_with_retry_after() {
         let token = generate(&issuer).await;
         let app = app(service, admins());
 
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let (started, blocker_running) = tokio::sync::oneshot::channel();
-        let blocker = tokio::task::spawn_blocking(move || {
-            started.send(()).unwrap();
-            released.recv().unwrap();
-        });
-        blocker_running.await.unwrap();
+        let blocker = HeldBlockingThread::take().await;
 
         let holder = call(&app, request("POST", GENERATE_TOKEN_PATH, Some(ADMIN)));
         let mut holder = std::pin::pin!(holder);
         // One poll runs the generate up to its hash: it takes the permit and queues on the blocked pool.
-        let first_poll = std::future::poll_fn(|cx| Poll::Ready(holder.as_mut().poll(cx))).await;
-        assert!(first_poll.is_pending(), "the generate should be waiting for the blocking pool");
+        let pending = pending_after_one_poll(holder.as_mut()).await;
+        assert!(pending, "the generate should be waiting for the blocking pool");
 
         let limit = Duration::from_secs(30);
         let scim = tokio::time::timeout(
@@ -201,8 +196,7 @@ fn saturated_hashing_gives_503_with_retry_after() {
         assert_eq!(assert_unleash_error(&admin, 503), "ServiceUnavailable");
         assert_eq!(admin.header("retry-after"), Some("1"));
 
-        release.send(()).unwrap();
-        blocker.await.unwrap();
+        blocker.release().await;
         let finished = holder.await;
         assert_eq!(finished.status, StatusCode::OK);
         let newest = finished.json()["token"].as_str().unwrap().to_owned();
