@@ -1,7 +1,7 @@
 //! Tokens that pass the format check but hold a secret the store never saw: only Argon2 can refuse them.
 //!
-//! The checksum comes from the library's own [`TokenFormat::with_checksum`], whose unit test pins it to
-//! the checksums of generated tokens, so a forger here cannot drift from the real format.
+//! The checksum comes from the library's own `TokenFormat::with_checksum` (hidden from its docs), whose
+//! unit test pins it to the checksums of generated tokens, so a forger here cannot drift from the format.
 
 use scim_token_core::TokenFormat;
 
