@@ -14,8 +14,7 @@ use scim_token_axum::{GENERATE_TOKEN_PATH, ScimCaller};
 use scim_token_core::Scope;
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::{
-    FlakyStore, HeldBlockingThread, fast, fast_service, pending_after_one_poll,
-    runtime_with_one_blocking_thread, with_checksum_fixed,
+    HeldBlockingThread, fast, pending_after_one_poll, runtime_with_one_blocking_thread, with_checksum_fixed,
 };
 
 #[tokio::test]
@@ -123,11 +122,7 @@ async fn a_disabled_scope_refuses_its_token_with_the_same_401() {
 
 #[tokio::test]
 async fn a_failing_store_gives_a_generic_500_and_the_token_works_again_after() {
-    let store = FlakyStore::default();
-    let service = fast_service(store.clone());
-    enable(&service).await;
-    let app = app(service, admins());
-    let token = generate(&app).await;
+    let (store, app, token) = flaky_app().await;
 
     store.fail_find.store(true, Ordering::SeqCst);
     let answer = call(&app, request("GET", SCIM_PATH, Some(&format!("Bearer {token}")))).await;

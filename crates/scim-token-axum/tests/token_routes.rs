@@ -10,7 +10,7 @@ use common::*;
 use scim_token_axum::{SETTINGS_PATH, TOKENS_PATH};
 use scim_token_core::{AuditAction, ManualClock, ScimTokenService, Scope, Timestamp, TokenStore};
 use scim_token_memory::MemoryStore;
-use scim_token_test_support::{AuditLog, FlakyStore, fast, fast_service};
+use scim_token_test_support::{AuditLog, fast};
 
 /// 2026-01-02T03:04:05.678Z
 const START: i64 = 1_767_323_045_678;
@@ -263,11 +263,7 @@ async fn wrong_methods_on_token_paths_get_405() {
 
 #[tokio::test]
 async fn a_failing_store_gives_a_generic_500_and_revokes_nothing() {
-    let store = FlakyStore::default();
-    let service = fast_service(store.clone());
-    enable(&service).await;
-    let app = app(service, admins());
-    let token = generate(&app).await;
+    let (store, app, token) = flaky_app().await;
 
     store.fail_remove.store(true, Ordering::SeqCst);
     for path in [token_path(token_id(&token)), TOKENS_PATH.to_owned()] {

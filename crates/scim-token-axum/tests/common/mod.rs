@@ -15,7 +15,7 @@ use scim_token_axum::{
 };
 use scim_token_core::{Actor, ScimTokenService, Scope};
 use scim_token_memory::MemoryStore;
-use scim_token_test_support::fast_service;
+use scim_token_test_support::{FlakyStore, fast_service};
 use tower::ServiceExt;
 
 pub const ADMIN: &str = "*:*.admin-0123456789abcdef";
@@ -28,6 +28,17 @@ pub async fn enabled_service() -> ScimTokenService {
     let service = fast_service(MemoryStore::new());
     enable(&service).await;
     service
+}
+
+/// A host's app over a [`FlakyStore`] (nothing failing yet) with SCIM enabled, and a token generated
+/// through it: the start of every failing-store test.
+pub async fn flaky_app() -> (FlakyStore, Router, String) {
+    let store = FlakyStore::default();
+    let service = fast_service(store.clone());
+    enable(&service).await;
+    let app = app(service, admins());
+    let token = generate(&app).await;
+    (store, app, token)
 }
 
 pub async fn enable(service: &ScimTokenService) {
