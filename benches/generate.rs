@@ -7,6 +7,7 @@ use argon2::password_hash::PasswordHasher;
 use criterion::{Criterion, criterion_group, criterion_main};
 use scim_token::sqlite::SqliteStore;
 use scim_token::{MemoryStore, Scope};
+use scim_token_test_support::TempDb;
 
 fn generate(c: &mut Criterion) {
     let rt = common::current_thread();
@@ -20,8 +21,8 @@ fn generate(c: &mut Criterion) {
     let (scope, admin) = (Scope::default_scope(), common::admin());
     let memory = common::service(MemoryStore::new());
     // A real file with synchronous = FULL: every rotation is fsynced.
-    let db = common::TempDb::new("generate");
-    let sqlite = common::service(rt.block_on(SqliteStore::open(&db.path)).unwrap());
+    let db = TempDb::new("bench-generate");
+    let sqlite = common::service(rt.block_on(SqliteStore::open(db.path())).unwrap());
     for (name, service) in [("memory", &memory), ("sqlite", &sqlite)] {
         let cost = common::bench_pair(
             &mut group,

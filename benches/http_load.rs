@@ -96,8 +96,8 @@ fn main() {
         run("memory", &settings, |_| async { MemoryStore::new() });
     }
     if wanted("sqlite") {
-        let db = common::TempDb::new("http-load");
-        let path = db.path.clone();
+        let db = scim_token_test_support::TempDb::new("http-load");
+        let path = db.path().to_owned();
         run("sqlite (file, WAL)", &settings, move |_| async move { SqliteStore::open(&path).await.unwrap() });
     }
     if wanted("postgres") {

@@ -20,8 +20,6 @@ use common::postgres::{BenchSchema, server_url};
 use criterion::{Criterion, criterion_group, criterion_main};
 use scim_token::postgres::PostgresStore;
 use scim_token::{ScimTokenService, Scope};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 impl BenchSchema {
     /// The query `PostgresStore::find_token` runs, on this schema.
@@ -35,17 +33,35 @@ impl BenchSchema {
     }
 
     /// Adds `count` filler scopes with a token each, in one statement (through the store every one would
-    /// be a rotation of its own). Follows the schema of `scim-token-postgres`.
+    /// be a rotation of its own). Each filler is a copy of the default scope and its token, which the
+    /// store itself wrote, under a new scope name and token id: only those two key columns are named,
+    /// every other column is copied, so the rows follow whatever schema the store created.
     fn fill(&self, count: usize) {
+        let (scopes, tokens) =
+            (self.other_columns("scopes", &["scope"]), self.other_columns("tokens", &["id", "scope"]));
         self.execute(&format!(
-            "INSERT INTO \"{0}\".scopes (scope, enabled) SELECT 'filler-' || n, TRUE FROM generate_series(1, {count}) n;
-             INSERT INTO \"{0}\".tokens (id, scope, role, hash, created_at, created_by)
-                 SELECT 'f' || lpad(n::text, 15, '0'), 'filler-' || n, 'current',
-                        '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 0, 'bench'
-                 FROM generate_series(1, {count}) n;
+            "INSERT INTO \"{0}\".scopes (scope, {scopes}) SELECT 'filler-' || n, {scopes}
+                 FROM generate_series(1, {count}) n, \"{0}\".scopes WHERE scope = 'default';
+             INSERT INTO \"{0}\".tokens (id, scope, {tokens}) SELECT 'f' || lpad(n::text, 15, '0'), 'filler-' || n, {tokens}
+                 FROM generate_series(1, {count}) n, \"{0}\".tokens WHERE scope = 'default';
              ANALYZE \"{0}\".scopes; ANALYZE \"{0}\".tokens;",
             self.name
         ));
+        let sql = format!("SELECT count(*) FROM \"{}\".tokens", self.name);
+        let filled: i64 =
+            self.on_own_connection(async |client| client.query_one(&sql, &[]).await.unwrap().get(0));
+        assert_eq!(filled, count as i64 + 1, "a filler for each copy, beside the default scope's own token");
+    }
+
+    /// The columns of `table` as the store created it, but `keys`, comma-separated.
+    fn other_columns(&self, table: &str, keys: &[&str]) -> String {
+        self.on_own_connection(async |client| {
+            let sql = "SELECT column_name::text FROM information_schema.columns \
+                       WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position";
+            let rows = client.query(sql, &[&self.name, &table]).await.unwrap();
+            let names = rows.iter().map(|row| row.get::<_, String>(0));
+            names.filter(|name| !keys.contains(&name.as_str())).collect::<Vec<_>>().join(", ")
+        })
     }
 }
 
@@ -76,27 +92,15 @@ fn cache_hit(c: &mut Criterion) {
     // The baseline: the store's own query, prepared and cached on a connection of the store's own pool,
     // every column read, then the same hashing as a cache hit.
     let (sql, pool) = (schema.find_token_sql(), store.pool());
-    let fingerprint = <[u8; 32]>::from(Sha256::digest(token.as_bytes()));
+    let fingerprint = common::fingerprint(token);
     let baseline = || async {
         let presented = black_box(token);
         let client = pool.get().await.unwrap();
         let statement = client.prepare_cached(&sql).await.unwrap();
         let row = client.query_opt(&statement, &[&&presented[5..21]]).await.unwrap().unwrap();
-        let columns: Columns<'_> = (
-            row.get(0),
-            row.get(1),
-            row.get(2),
-            row.get(3),
-            row.get(4),
-            row.get(5),
-            row.get(6),
-            row.get(7),
-            row.get(8),
-            row.get(9),
-        );
+        let columns: Columns<'_> = common::token_columns!(row, get);
         black_box(columns);
-        let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        assert!(bool::from(fingerprint.ct_eq(&actual)));
+        common::assert_fingerprint(presented, &fingerprint);
     };
     let verify = || async { service.verify(black_box(token)).await.unwrap() };
     let cost = common::bench_pair(

@@ -39,10 +39,10 @@ fn main() {
     };
     let rt = common::current_thread();
     for case in chosen {
-        let db = common::TempDb::new("profile");
+        let db = scim_token_test_support::TempDb::new("profile");
         let service = match case {
             "memory" | "memory-baseline" => common::service(MemoryStore::new()),
-            _ => common::service(rt.block_on(SqliteStore::open(&db.path)).unwrap()),
+            _ => common::service(rt.block_on(SqliteStore::open(db.path())).unwrap()),
         };
         let token = rt.block_on(common::enabled_token(&service));
         let token = token.expose_secret();
@@ -50,7 +50,7 @@ fn main() {
         match case {
             "memory" | "sqlite" => verify(&rt, &service, token, count),
             "memory-baseline" => memory_baseline(&rt, token, count),
-            _ => sqlite_baseline(&rt, &db.path, token, count),
+            _ => sqlite_baseline(&rt, db.path(), token, count),
         }
     }
 }

@@ -21,8 +21,7 @@ use argon2::password_hash::phc::PasswordHash;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use scim_token::sqlite::SqliteStore;
 use scim_token::{MemoryStore, ScimTokenService, Scope};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use scim_token_test_support::TempDb;
 
 fn cache_hit_memory(c: &mut Criterion) {
     let rt = common::current_thread();
@@ -47,13 +46,12 @@ fn cache_hit_memory(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("verify_cache_hit_memory");
     let mut map = HashMap::new();
-    map.insert(token[5..21].to_owned(), <[u8; 32]>::from(Sha256::digest(token.as_bytes())));
+    map.insert(token[5..21].to_owned(), common::fingerprint(token));
     // Run through the same async harness as verify, so the harness costs both sides the same.
     let mut baseline = || async {
         let presented = black_box(token);
         let expected = map.get(&presented[5..21]).unwrap();
-        let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        assert!(bool::from(expected.ct_eq(&actual)));
+        common::assert_fingerprint(presented, expected);
     };
     let verify = || async { service.verify(black_box(token)).await.unwrap() };
     // Many short rounds (a millisecond each): on a loaded machine a round is then rarely cut by the
@@ -85,8 +83,8 @@ fn cache_hit_memory(c: &mut Criterion) {
 
 fn cache_hit_sqlite(c: &mut Criterion) {
     let rt = common::current_thread();
-    let db = common::TempDb::new("verify");
-    let store = rt.block_on(SqliteStore::open(&db.path)).unwrap();
+    let db = TempDb::new("bench-verify");
+    let store = rt.block_on(SqliteStore::open(db.path())).unwrap();
     let service = common::service(store);
     let token = rt.block_on(common::enabled_token(&service));
     let token = token.expose_secret();
@@ -95,15 +93,14 @@ fn cache_hit_sqlite(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify_cache_hit_sqlite");
     // The baseline runs the store's own query (the token row joined with its scope's flag) with one
     // prepared statement on its own connection, reads every column, then hashes.
-    let conn = rusqlite::Connection::open(&db.path).unwrap();
-    let fingerprint = <[u8; 32]>::from(Sha256::digest(token.as_bytes()));
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    let fingerprint = common::fingerprint(token);
     let baseline = || async {
         let presented = black_box(token);
         let mut select = conn.prepare_cached(FIND_TOKEN).unwrap();
         let row = select.query_row([&presented[5..21]], read_row).unwrap();
         black_box(row);
-        let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        assert!(bool::from(fingerprint.ct_eq(&actual)));
+        common::assert_fingerprint(presented, &fingerprint);
     };
     let verify = || async { service.verify(black_box(token)).await.unwrap() };
     let cost = common::bench_pair(
@@ -125,18 +122,7 @@ const FIND_TOKEN: &str = "SELECT t.id, t.scope, t.role, t.valid_until, t.hash, t
 type Row = (String, String, String, Option<i64>, String, i64, String, Option<i64>, Option<i64>, bool);
 
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-        row.get(8)?,
-        row.get(9)?,
-    ))
+    Ok(common::token_columns!(row, get_unwrap))
 }
 
 fn cache_miss(c: &mut Criterion) {
@@ -215,10 +201,10 @@ fn scope_count_sqlite(c: &mut Criterion) {
     let rt = common::current_thread();
     let mut group = c.benchmark_group("verify_scopes_sqlite");
     for count in [1usize, 1_000, 100_000] {
-        let db = common::TempDb::new(&format!("scopes-{count}"));
-        let service = common::service(rt.block_on(SqliteStore::open(&db.path)).unwrap());
+        let db = TempDb::new(&format!("bench-scopes-{count}"));
+        let service = common::service(rt.block_on(SqliteStore::open(db.path())).unwrap());
         let token = rt.block_on(common::enabled_token(&service));
-        fill_sqlite(&db.path, count - 1);
+        fill_sqlite(db.path(), count - 1);
         rt.block_on(service.verify(token.expose_secret())).unwrap();
         group.bench_with_input(BenchmarkId::from_parameter(count), token.expose_secret(), |b, token| {
             b.to_async(&rt).iter(|| async { service.verify(black_box(token)).await.unwrap() })
@@ -227,22 +213,34 @@ fn scope_count_sqlite(c: &mut Criterion) {
     group.finish();
 }
 
-/// Writes `count` filler scopes with a token each straight into the file, in one transaction: through
-/// the store every one would be its own fsynced rotation. Follows the schema of `scim-token-sqlite`.
+/// Adds `count` filler scopes, each with a token, straight into the file in one transaction: through the
+/// store every one would be its own fsynced rotation. Each filler is a copy of the default scope and its
+/// token, which the store itself wrote, under a new scope name and token id: only those two key columns
+/// are named, every other column is copied, so the rows follow whatever schema the store created.
 fn fill_sqlite(path: &std::path::Path, count: usize) {
     let mut conn = rusqlite::Connection::open(path).unwrap();
     let tx = conn.transaction().unwrap();
-    for n in 0..count {
-        let scope = format!("filler-{n}");
-        tx.execute("INSERT INTO scopes (scope, enabled) VALUES (?1, 1)", [&scope]).unwrap();
-        tx.execute(
-            "INSERT INTO tokens (id, scope, role, hash, created_at, created_by) \
-             VALUES (?1, ?2, 'current', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 0, 'bench')",
-            [format!("f{n:015}"), scope],
-        )
-        .unwrap();
-    }
+    let scopes = other_columns(&tx, "scopes", &["scope"]);
+    let tokens = other_columns(&tx, "tokens", &["id", "scope"]);
+    tx.execute_batch(&format!(
+        "CREATE TEMP TABLE filler AS WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < {count}) \
+            SELECT i FROM n WHERE {count} > 0;
+         INSERT INTO scopes (scope, {scopes}) SELECT 'filler-' || i, {scopes} FROM filler, scopes WHERE scope = 'default';
+         INSERT INTO tokens (id, scope, {tokens}) SELECT printf('f%015d', i), 'filler-' || i, {tokens} \
+            FROM filler, tokens WHERE scope = 'default';
+         DROP TABLE filler;"
+    ))
+    .unwrap();
+    let filled: i64 = tx.query_row("SELECT count(*) FROM tokens", [], |row| row.get(0)).unwrap();
+    assert_eq!(filled, count as i64 + 1, "a filler for each copy, beside the default scope's own token");
     tx.commit().unwrap();
+}
+
+/// The columns of `table` as the store created it, but `keys`, comma-separated.
+fn other_columns(conn: &rusqlite::Connection, table: &str, keys: &[&str]) -> String {
+    let mut info = conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
+    let names = info.query_map([], |row| row.get::<_, String>(0)).unwrap().map(Result::unwrap);
+    names.filter(|name| !keys.contains(&name.as_str())).collect::<Vec<_>>().join(", ")
 }
 
 fn concurrent(c: &mut Criterion) {

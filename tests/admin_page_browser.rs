@@ -31,7 +31,8 @@ use scim_token::axum_adapter::{
     AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, AdminRoutes, ScimGuardLayer, async_trait,
 };
 use scim_token::sqlite::SqliteStore;
-use scim_token::{Actor, Argon2Params, ScimTokenService, Scope};
+use scim_token::{Actor, ScimTokenService, Scope};
+use scim_token_test_support::{fast, fast_service};
 
 const ADMIN: &str = "*:*.browser-test-admin";
 /// A bound on how long the page may take to show the outcome of one action. Waiting on the browser, an
@@ -123,14 +124,6 @@ async fn connect(c: &Client) {
     displayed(c, "credential").await.send_keys(ADMIN).await.unwrap();
     click(c, "connect").await;
     status_is(c, "Connected.").await;
-}
-
-fn fast_service(store: SqliteStore) -> ScimTokenService {
-    ScimTokenService::builder(store)
-        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
-        .danger_accept_weak_argon2_for_tests(true)
-        .build()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -319,9 +312,7 @@ async fn overlap_says(c: &Client, prefix: &str) -> String {
 async fn an_overlap_until_first_use_shows_waiting_then_switched() {
     let Some((chromium, driver)) = browser::binaries_or_skip() else { return };
     let _one = browser::ONE_AT_A_TIME.lock().await;
-    let service = ScimTokenService::builder(SqliteStore::open_in_memory().await.unwrap())
-        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
-        .danger_accept_weak_argon2_for_tests(true)
+    let service = fast(SqliteStore::open_in_memory().await.unwrap())
         .overlap_until_first_use(Duration::from_secs(3600))
         .build()
         .unwrap();

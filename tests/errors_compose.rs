@@ -2,6 +2,7 @@
 
 use scim_token::sqlite::{SqliteStore, SqliteStoreError};
 use scim_token::{Error, ScimTokenService};
+use scim_token_test_support::TempDb;
 
 async fn start(path: &std::path::Path) -> scim_token::Result<ScimTokenService> {
     let store = SqliteStore::open(path).await?;
@@ -10,7 +11,8 @@ async fn start(path: &std::path::Path) -> scim_token::Result<ScimTokenService> {
 
 #[tokio::test]
 async fn a_sqlite_open_error_becomes_a_store_error_that_keeps_its_cause() {
-    let missing = std::env::temp_dir().join("scim-token-errors-compose-no-such-dir/sub/tokens.db");
+    let db = TempDb::new("errors-compose");
+    let missing = db.path().join("no-such-dir").join("tokens.db");
     let Err(error) = start(&missing).await else {
         panic!("a database in a missing directory cannot be opened")
     };

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use regex::Regex;
-use scim_token::{Actor, Argon2Params, MemoryStore, ScimTokenService, Scope, TokenFormat};
+use scim_token::{Actor, MemoryStore, Scope, TokenFormat};
+use scim_token_test_support::fast_service;
 
 const GITLEAKS: &str = include_str!("../scanners/gitleaks.toml");
 const TRUFFLEHOG: &str = include_str!("../scanners/trufflehog.yaml");
@@ -31,11 +32,7 @@ fn rules() -> Vec<(&'static str, Regex)> {
 
 /// Real tokens, made the way a host makes them.
 async fn generated_tokens(count: usize) -> Vec<String> {
-    let service = ScimTokenService::builder(MemoryStore::new())
-        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
-        .danger_accept_weak_argon2_for_tests(true)
-        .build()
-        .unwrap();
+    let service = fast_service(MemoryStore::new());
     let (scope, admin) = (Scope::default_scope(), Actor::new("scanner-test").unwrap());
     let mut tokens = Vec::new();
     for _ in 0..count {

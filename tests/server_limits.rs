@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use scim_token::sqlite::SqliteStore;
-use scim_token::{Argon2Params, ScimTokenService};
+use scim_token_test_support::fast_service;
 use server::serve::{ConnectionCount, Limits};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -38,11 +38,7 @@ struct Running {
 }
 
 async fn start(limits: Limits) -> Running {
-    let service = ScimTokenService::builder(SqliteStore::open_in_memory().await.unwrap())
-        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
-        .danger_accept_weak_argon2_for_tests(true)
-        .build()
-        .unwrap();
+    let service = fast_service(SqliteStore::open_in_memory().await.unwrap());
     server::enable_on_first_start(&service).await.unwrap();
     let app = server::app(service, server::admin_tokens(ADMIN, None).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -10,7 +10,8 @@ mod server;
 mod http_client;
 
 use http_client::{send, send_auth};
-use scim_token::{Argon2Params, MemoryStore, ScimTokenService};
+use scim_token::MemoryStore;
+use scim_token_test_support::fast_service;
 use server::monitoring;
 
 const ADMIN: &str = "*:*.metrics-admin";
@@ -20,13 +21,7 @@ async fn metrics_page_counts_scim_calls_without_credentials_or_secrets() {
     // A recorder of this test's own, set around `build`: the service registers its metrics then.
     let recorder = monitoring::recorder().unwrap();
     let handle = recorder.handle();
-    let service = metrics::with_local_recorder(&recorder, || {
-        ScimTokenService::builder(MemoryStore::new())
-            .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
-            .danger_accept_weak_argon2_for_tests(true)
-            .build()
-            .unwrap()
-    });
+    let service = metrics::with_local_recorder(&recorder, || fast_service(MemoryStore::new()));
     server::enable_on_first_start(&service).await.unwrap();
     let app =
         server::app(service, server::admin_tokens(ADMIN, None).unwrap()).merge(monitoring::routes(handle));

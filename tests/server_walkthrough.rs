@@ -10,12 +10,11 @@ mod server;
 mod http_client;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use http_client::{send, send_auth};
 use scim_token::sqlite::SqliteStore;
-use scim_token::{Actor, Argon2Params, ScimTokenService, Scope, TokenStore};
-use tokio::sync::oneshot;
+use scim_token::{Actor, ScimTokenService, Scope};
+use scim_token_test_support::{Served, TempDb, fast, fast_service, serve_on_loopback};
 
 const ADMIN: &str = "*:*.walkthrough-admin";
 const VIEWER: &str = "*:*.walkthrough-viewer";
@@ -23,45 +22,10 @@ const GENERATE: &str = "/api/admin/scim-settings/generate-new-token";
 const SETTINGS: &str = "/api/admin/scim-settings";
 const TOKENS: &str = "/api/admin/scim-settings/tokens";
 
-fn fast_builder(store: impl TokenStore) -> scim_token::ScimTokenServiceBuilder {
-    ScimTokenService::builder(store)
-        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
-        .danger_accept_weak_argon2_for_tests(true)
-}
-
-fn fast_service(store: impl TokenStore) -> ScimTokenService {
-    fast_builder(store).build().unwrap()
-}
-
-/// A running example server; dropping `stop` (or sending on it) shuts it down gracefully.
-struct Running {
-    addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    stopped: tokio::task::JoinHandle<()>,
-}
-
-async fn start(service: ScimTokenService) -> Running {
+/// The example server, started as its `main` starts it, on a free loopback port.
+async fn start(service: ScimTokenService) -> Served {
     server::enable_on_first_start(&service).await.unwrap();
-    let app = server::app(service, server::admin_tokens(ADMIN, Some(VIEWER)).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stop_requested) = oneshot::channel::<()>();
-    let stopped = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stop_requested.await;
-            })
-            .await
-            .unwrap();
-    });
-    Running { addr, stop, stopped }
-}
-
-impl Running {
-    async fn shut_down(self) {
-        self.stop.send(()).unwrap();
-        self.stopped.await.unwrap();
-    }
+    serve_on_loopback(server::app(service, server::admin_tokens(ADMIN, Some(VIEWER)).unwrap())).await
 }
 
 async fn generate(addr: SocketAddr) -> String {
@@ -163,37 +127,11 @@ async fn the_viewer_can_read_but_not_write() {
     running.shut_down().await;
 }
 
-/// A database file in the system's temporary directory, removed (with its WAL files) on drop.
-struct TempDb(PathBuf);
-
-impl TempDb {
-    fn new(name: &str) -> Self {
-        let path = std::env::temp_dir().join(format!("scim-token-{name}-{}.db", std::process::id()));
-        let db = Self(path);
-        db.remove();
-        db
-    }
-
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut file = self.0.clone().into_os_string();
-            file.push(suffix);
-            let _ = std::fs::remove_file(file);
-        }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
-    }
-}
-
 #[tokio::test]
 async fn tokens_and_settings_survive_a_restart_and_first_start_runs_once() {
     let db = TempDb::new("restart");
 
-    let running = start(fast_service(SqliteStore::open(&db.0).await.unwrap())).await;
+    let running = start(fast_service(SqliteStore::open(db.path()).await.unwrap())).await;
     let token = generate(running.addr).await;
     let admin: (&str, &[u8]) = ("Authorization", ADMIN.as_bytes());
     let json: (&str, &[u8]) = ("Content-Type", b"application/json");
@@ -202,7 +140,7 @@ async fn tokens_and_settings_survive_a_restart_and_first_start_runs_once() {
     running.shut_down().await;
 
     // Restarted on the same file: the administrator's choice (disabled) is kept, not reset by first start.
-    let service = fast_service(SqliteStore::open(&db.0).await.unwrap());
+    let service = fast_service(SqliteStore::open(db.path()).await.unwrap());
     assert!(!server::enable_on_first_start(&service).await.unwrap());
     let running = start(service.clone()).await;
     assert_eq!(scim(running.addr, &token).await.status, 401);
@@ -236,10 +174,7 @@ async fn rotation_until_first_use_fails_no_provisioning_call() {
     let db = TempDb::new("first-use");
     let overlap = std::time::Duration::from_secs(24 * 3600);
     let instance = || async {
-        fast_builder(SqliteStore::open(&db.0).await.unwrap())
-            .overlap_until_first_use(overlap)
-            .build()
-            .unwrap()
+        fast(SqliteStore::open(db.path()).await.unwrap()).overlap_until_first_use(overlap).build().unwrap()
     };
     let (a, b) = (start(instance().await).await, start(instance().await).await);
     let old = generate(a.addr).await;

@@ -70,31 +70,40 @@ pub fn bare_argon2_hash(token: &str) -> String {
     bare_argon2().hash_password_with_salt(token.as_bytes(), b"0123456789abcdef").unwrap().to_string()
 }
 
-/// A fresh SQLite file in the system's temp folder (removed when dropped) and a store on it.
-pub struct TempDb {
-    pub path: std::path::PathBuf,
+/// SHA-256 of `token`: what a cache hit compares.
+pub fn fingerprint(token: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).into()
 }
 
-impl TempDb {
-    pub fn new(name: &str) -> Self {
-        let path = std::env::temp_dir().join(format!("scim-token-bench-{name}-{}.db", std::process::id()));
-        let db = Self { path };
-        db.remove();
-        db
-    }
-
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
-        }
-    }
+/// A cache hit's own check, for the baselines: `presented`'s fingerprint is `expected`, compared in
+/// constant time.
+pub fn assert_fingerprint(presented: &str, expected: &[u8; 32]) {
+    use subtle::ConstantTimeEq;
+    assert!(bool::from(expected.ct_eq(&fingerprint(presented))));
 }
 
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
-    }
+/// The ten columns of a token row, read with `$row.$get(i)` into a tuple (rusqlite's `get_unwrap`,
+/// tokio-postgres's `get`): what a baseline reads to cost what the store's own row reading costs.
+#[allow(unused_macros)] // not every bench reads rows
+macro_rules! token_columns {
+    ($row:expr, $get:ident) => {
+        (
+            $row.$get(0),
+            $row.$get(1),
+            $row.$get(2),
+            $row.$get(3),
+            $row.$get(4),
+            $row.$get(5),
+            $row.$get(6),
+            $row.$get(7),
+            $row.$get(8),
+            $row.$get(9),
+        )
+    };
 }
+#[allow(unused_imports)]
+pub(crate) use token_columns;
 
 /// Times `baseline` and `candidate` (each timing one block of its own work) in alternating rounds and
 /// returns the median of the per-round cost ratios candidate / baseline.

@@ -4,7 +4,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use scim_token::postgres::tokio_postgres::config::Host;
-use scim_token::postgres::tokio_postgres::{Config, NoTls};
+use scim_token::postgres::tokio_postgres::{Client, Config, NoTls};
 use scim_token::postgres::{PostgresStore, redact_url};
 
 const URL_ENV: &str = "SCIM_TOKEN_TEST_POSTGRES_URL";
@@ -51,15 +51,19 @@ impl BenchSchema {
         PostgresStore::builder().schema(&self.name).open(&self.url).await.unwrap()
     }
 
-    /// Runs `sql` on a connection of its own.
-    pub fn execute(&self, sql: &str) {
-        let runtime = super::current_thread();
-        runtime.block_on(async {
+    /// Runs `work` on a connection of its own, on a runtime of its own.
+    pub fn on_own_connection<T>(&self, work: impl AsyncFnOnce(&Client) -> T) -> T {
+        super::current_thread().block_on(async {
             let (client, connection) =
                 scim_token::postgres::tokio_postgres::connect(&self.url, NoTls).await.unwrap();
             tokio::spawn(connection);
-            client.batch_execute(sql).await.unwrap();
-        });
+            work(&client).await
+        })
+    }
+
+    /// Runs `sql` on a connection of its own.
+    pub fn execute(&self, sql: &str) {
+        self.on_own_connection(async |client| client.batch_execute(sql).await.unwrap());
     }
 
     pub fn drop_schema(&self) {

@@ -4,12 +4,12 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
+use tempfile::TempDir;
 
 /// How long chromedriver may take to say it listens. A bound on waiting for an external process.
 const DRIVER_START_LIMIT: Duration = Duration::from_secs(30);
@@ -81,10 +81,11 @@ fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
-/// A running chromedriver and its empty profile directory; both go away on drop.
+/// A running chromedriver and its empty profile directory; both go away on drop (the driver first).
 pub struct Browser {
     driver: Child,
-    profile: PathBuf,
+    /// Removed on drop, after the driver (and so Chromium) has stopped.
+    _profile: TempDir,
     /// The WebDriver session.
     pub client: Client,
 }
@@ -92,15 +93,10 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and opens a session of `chromium` with a `width` × `height` window.
     pub async fn start(chromium: &Path, driver: &Path, width: u32, height: u32) -> Browser {
-        static SESSIONS: AtomicUsize = AtomicUsize::new(0);
-        let session = SESSIONS.fetch_add(1, Ordering::Relaxed);
-        let profile =
-            std::env::temp_dir().join(format!("scim-token-browser-{}-{session}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&profile);
-        std::fs::create_dir_all(&profile).unwrap();
+        let profile = tempfile::Builder::new().prefix("scim-token-browser-").tempdir().unwrap();
         let (driver, port) = spawn_driver(driver);
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|flag| (*flag).to_owned()).collect();
-        args.push(format!("--user-data-dir={}", profile.display()));
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         args.push(format!("--window-size={width},{height}"));
         let capabilities = serde_json::json!({
             "browserName": "chrome",
@@ -112,7 +108,7 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .unwrap_or_else(|e| panic!("chromedriver could not start {}: {e}", chromium.display()));
-        Browser { driver, profile, client }
+        Browser { driver, _profile: profile, client }
     }
 
     /// Ends the session (Chromium exits); the driver and the profile go on drop.
@@ -125,7 +121,6 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 

@@ -7,6 +7,7 @@ use axum::http::{Request, StatusCode};
 use common::*;
 use scim_token_axum::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::fast_service;
 
 fn settings_post(
     authorization: Option<&str>,
@@ -246,11 +247,7 @@ async fn wrong_methods_get_405_and_unknown_paths_reach_the_host_fallback() {
 
 #[tokio::test]
 async fn a_failing_store_gives_a_generic_500_and_keeps_the_previous_token() {
-    let store = FlakyStore::default();
-    let service = fast_service(store.clone());
-    enable(&service).await;
-    let app = app(service, admins());
-    let token = generate(&app).await;
+    let (store, app, token) = flaky_app().await;
 
     store.fail_replace.store(true, std::sync::atomic::Ordering::SeqCst);
     let answer = call(&app, request("POST", GENERATE_TOKEN_PATH, Some(ADMIN))).await;

@@ -6,10 +6,11 @@ mod common;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{SCIM_PATH, assert_unleash_error, call, fast_service, request, scim_status};
+use common::{SCIM_PATH, assert_unleash_error, call, request, scim_status};
 use scim_token_axum::{AdminAccess, GENERATE_TOKEN_PATH, SETTINGS_PATH, StaticAdminTokens};
 use scim_token_core::{Actor, Scope};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::fast_service;
 use serde_json::json;
 
 const ACME: &str = "acme.admin-0123456789abcdef";

@@ -10,6 +10,7 @@ use common::*;
 use scim_token_axum::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
 use scim_token_core::ScimTokenService;
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::fast;
 
 /// Serves `app` on 127.0.0.1 at a free port for the rest of the test.
 async fn serve(service: ScimTokenService) -> SocketAddr {
@@ -64,7 +65,7 @@ async fn walkthrough_generate_call_rotate() {
 #[tokio::test]
 async fn concurrent_generates_leave_exactly_one_valid_token() {
     // A generous busy wait: all 32 must be served, not refused as Busy, on a 2-core machine.
-    let service = fast_builder(MemoryStore::new()).busy_wait(Duration::from_secs(30)).build().unwrap();
+    let service = fast(MemoryStore::new()).busy_wait(Duration::from_secs(30)).build().unwrap();
     enable(&service).await;
     let addr = serve(service).await;
 

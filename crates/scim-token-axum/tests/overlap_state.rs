@@ -11,6 +11,7 @@ use common::*;
 use scim_token_axum::SETTINGS_PATH;
 use scim_token_core::{ManualClock, ScimTokenService, Timestamp};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::fast;
 use serde_json::json;
 
 /// 2026-01-02T03:04:05.678Z
@@ -24,7 +25,7 @@ async fn settings(app: &axum::Router) -> serde_json::Value {
 }
 
 fn instance(store: &MemoryStore, clock: &ManualClock) -> ScimTokenService {
-    fast_builder(store.clone()).clock(clock.clone()).overlap_until_first_use(MAX).build().unwrap()
+    fast(store.clone()).clock(clock.clone()).overlap_until_first_use(MAX).build().unwrap()
 }
 
 #[tokio::test]
@@ -79,7 +80,7 @@ async fn the_settings_say_waiting_then_switched_on_every_instance() {
 
 #[tokio::test]
 async fn a_server_without_the_option_sends_no_overlap() {
-    let service = fast_builder(MemoryStore::new()).overlap(MAX).build().unwrap();
+    let service = fast(MemoryStore::new()).overlap(MAX).build().unwrap();
     enable(&service).await;
     let app = app(service.clone(), admins());
     let first = generate(&app).await;

@@ -10,6 +10,7 @@ use common::*;
 use scim_token_axum::{ScimCaller, ScimGuardLayer};
 use scim_token_core::{Actor, ScimTokenService, Scope};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::fast_service;
 
 async fn tenant_echo(ScimCaller(caller): ScimCaller) -> String {
     caller.scope.as_str().to_owned()

@@ -201,7 +201,7 @@ async fn a_prefix_with_a_tenant_parameter_is_guarded_the_same_way() {
 #[test]
 fn a_malformed_prefix_is_refused_at_start_up() {
     for prefix in ["", "/", "scim/v2", "/scim/v2/"] {
-        let service = common::fast_service(scim_token_memory::MemoryStore::new());
+        let service = scim_token_test_support::fast_service(scim_token_memory::MemoryStore::new());
         let result =
             catch_unwind(AssertUnwindSafe(|| guarded_scim_api::<()>(prefix, Router::new(), service)));
         let payload = result.expect_err(prefix);

@@ -3,7 +3,6 @@
 mod common;
 
 use std::sync::atomic::Ordering;
-use std::task::Poll;
 use std::time::Duration;
 
 use axum::Router;
@@ -14,6 +13,9 @@ use common::*;
 use scim_token_axum::{GENERATE_TOKEN_PATH, ScimCaller};
 use scim_token_core::Scope;
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{
+    HeldBlockingThread, fast, pending_after_one_poll, runtime_with_one_blocking_thread, with_checksum_fixed,
+};
 
 #[tokio::test]
 async fn a_valid_token_reaches_the_handler_with_its_scope_and_id() {
@@ -69,19 +71,11 @@ async fn every_refused_token_gets_the_same_401() {
 
 /// `token` with one secret character changed, and its checksum recomputed (or not).
 fn with_changed_secret(token: &str, fix_checksum: bool) -> String {
-    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut bytes = token.as_bytes().to_vec();
     let i = "scim_".len() + 16 + 5;
     bytes[i] = if bytes[i] == b'a' { b'b' } else { b'a' };
-    if fix_checksum {
-        let body_end = bytes.len() - 6;
-        let mut crc = crc32fast::hash(&bytes[..body_end]);
-        for digit in bytes[body_end..].iter_mut().rev() {
-            *digit = ALPHABET[(crc % 62) as usize];
-            crc /= 62;
-        }
-    }
-    String::from_utf8(bytes).unwrap()
+    let changed = String::from_utf8(bytes).unwrap();
+    if fix_checksum { with_checksum_fixed(&changed) } else { changed }
 }
 
 #[tokio::test]
@@ -128,11 +122,7 @@ async fn a_disabled_scope_refuses_its_token_with_the_same_401() {
 
 #[tokio::test]
 async fn a_failing_store_gives_a_generic_500_and_the_token_works_again_after() {
-    let store = FlakyStore::default();
-    let service = fast_service(store.clone());
-    enable(&service).await;
-    let app = app(service, admins());
-    let token = generate(&app).await;
+    let (store, app, token) = flaky_app().await;
 
     store.fail_find.store(true, Ordering::SeqCst);
     let answer = call(&app, request("GET", SCIM_PATH, Some(&format!("Bearer {token}")))).await;
@@ -165,32 +155,24 @@ async fn scim_caller_without_the_guard_fails_closed() {
 /// needs Argon2 finds no permit and, with no busy wait, is refused as Busy.
 #[test]
 fn saturated_hashing_gives_503_with_retry_after() {
-    let runtime =
-        tokio::runtime::Builder::new_current_thread().max_blocking_threads(1).enable_all().build().unwrap();
+    let runtime = runtime_with_one_blocking_thread();
     runtime.block_on(async {
         let store = MemoryStore::new();
-        let service =
-            fast_builder(store.clone()).max_concurrent_hashes(1).busy_wait(Duration::ZERO).build().unwrap();
+        let service = fast(store.clone()).max_concurrent_hashes(1).busy_wait(Duration::ZERO).build().unwrap();
         enable(&service).await;
         // Issued by another instance before the pool is blocked: this one never checked it, so its check
         // needs Argon2 (an instance knows the tokens it generated itself).
-        let issuer = app(fast_builder(store).build().unwrap(), admins());
+        let issuer = app(fast(store).build().unwrap(), admins());
         let token = generate(&issuer).await;
         let app = app(service, admins());
 
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let (started, blocker_running) = tokio::sync::oneshot::channel();
-        let blocker = tokio::task::spawn_blocking(move || {
-            started.send(()).unwrap();
-            released.recv().unwrap();
-        });
-        blocker_running.await.unwrap();
+        let blocker = HeldBlockingThread::take().await;
 
         let holder = call(&app, request("POST", GENERATE_TOKEN_PATH, Some(ADMIN)));
         let mut holder = std::pin::pin!(holder);
         // One poll runs the generate up to its hash: it takes the permit and queues on the blocked pool.
-        let first_poll = std::future::poll_fn(|cx| Poll::Ready(holder.as_mut().poll(cx))).await;
-        assert!(first_poll.is_pending(), "the generate should be waiting for the blocking pool");
+        let pending = pending_after_one_poll(holder.as_mut()).await;
+        assert!(pending, "the generate should be waiting for the blocking pool");
 
         let limit = Duration::from_secs(30);
         let scim = tokio::time::timeout(
@@ -209,8 +191,7 @@ fn saturated_hashing_gives_503_with_retry_after() {
         assert_eq!(assert_unleash_error(&admin, 503), "ServiceUnavailable");
         assert_eq!(admin.header("retry-after"), Some("1"));
 
-        release.send(()).unwrap();
-        blocker.await.unwrap();
+        blocker.release().await;
         let finished = holder.await;
         assert_eq!(finished.status, StatusCode::OK);
         let newest = finished.json()["token"].as_str().unwrap().to_owned();

@@ -3,16 +3,14 @@
 mod common;
 
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::*;
 use scim_token_axum::{SETTINGS_PATH, TOKENS_PATH};
-use scim_token_core::{
-    AuditAction, AuditEvent, AuditSink, ManualClock, ScimTokenService, Scope, Timestamp, TokenStore,
-};
+use scim_token_core::{AuditAction, ManualClock, ScimTokenService, Scope, Timestamp, TokenStore};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{AuditLog, fast};
 
 /// 2026-01-02T03:04:05.678Z
 const START: i64 = 1_767_323_045_678;
@@ -42,7 +40,7 @@ async fn clocked_service(
     overlap: Option<Duration>,
 ) -> (ScimTokenService, ManualClock) {
     let clock = ManualClock::new(Timestamp::from_unix_millis(START));
-    let mut builder = fast_builder(store).clock(clock.clone());
+    let mut builder = fast(store).clock(clock.clone());
     if let Some(window) = overlap {
         builder = builder.overlap(window);
     }
@@ -116,7 +114,7 @@ async fn an_overlap_lists_the_previous_token_until_its_window_ends() {
 #[tokio::test]
 async fn valid_until_is_the_earlier_of_expiry_and_overlap_end() {
     let clock = ManualClock::new(Timestamp::from_unix_millis(START));
-    let service = fast_builder(MemoryStore::new())
+    let service = fast(MemoryStore::new())
         .clock(clock.clone())
         .overlap(Duration::from_secs(3600))
         .expiry(Duration::from_secs(120))
@@ -267,11 +265,7 @@ async fn wrong_methods_on_token_paths_get_405() {
 
 #[tokio::test]
 async fn a_failing_store_gives_a_generic_500_and_revokes_nothing() {
-    let store = FlakyStore::default();
-    let service = fast_service(store.clone());
-    enable(&service).await;
-    let app = app(service, admins());
-    let token = generate(&app).await;
+    let (store, app, token) = flaky_app().await;
 
     store.fail_remove.store(true, Ordering::SeqCst);
     for path in [token_path(token_id(&token)), TOKENS_PATH.to_owned()] {
@@ -285,20 +279,10 @@ async fn a_failing_store_gives_a_generic_500_and_revokes_nothing() {
     assert_unleash_error(&call(&app, request("GET", TOKENS_PATH, Some(ADMIN))).await, 500);
 }
 
-/// Keeps every audit event.
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<AuditEvent>>>);
-
-impl AuditSink for Recorder {
-    fn record(&self, event: &AuditEvent) {
-        self.0.lock().unwrap().push(event.clone());
-    }
-}
-
 #[tokio::test]
 async fn audit_events_name_every_token_revoked_and_the_admin() {
-    let recorder = Recorder::default();
-    let service = fast_builder(MemoryStore::new())
+    let recorder = AuditLog::default();
+    let service = fast(MemoryStore::new())
         .overlap(Duration::from_secs(600))
         .audit_sink(recorder.clone())
         .build()
@@ -312,7 +296,7 @@ async fn audit_events_name_every_token_revoked_and_the_admin() {
     let one = call(&app, request("DELETE", &token_path(token_id(&third)), Some(ADMIN))).await;
     assert_eq!(one.status, StatusCode::NO_CONTENT);
 
-    let events = recorder.0.lock().unwrap().clone();
+    let events = recorder.events();
     let revoked_all = events.iter().find(|e| e.action == AuditAction::TokensRevoked).unwrap();
     let mut ids: Vec<_> = revoked_all.token_ids.iter().map(|id| id.as_str().to_owned()).collect();
     ids.sort();

@@ -23,7 +23,7 @@ use common::{Db, Run};
 use http_client::send_auth;
 use scim_token::sqlite::SqliteStore;
 use scim_token::{ScimTokenService, Scope};
-use tokio::sync::oneshot;
+use scim_token_test_support::serve_on_loopback;
 
 const ADMIN: &str = "*:*.cli-test-admin";
 const GENERATE: &str = "/api/admin/scim-settings/generate-new-token";
@@ -50,18 +50,8 @@ async fn the_server_honours_the_cli_on_its_next_request() {
     // The example's start-up, on the file: the library's defaults, first-start enabling, its routes.
     let service = ScimTokenService::builder(SqliteStore::open(&db.path).await.unwrap()).build().unwrap();
     assert!(server::enable_on_first_start(&service).await.unwrap());
-    let app = server::app(service, server::admin_tokens(ADMIN, None).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stop_requested) = oneshot::channel::<()>();
-    let serving = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stop_requested.await;
-            })
-            .await
-            .unwrap();
-    });
+    let served = serve_on_loopback(server::app(service, server::admin_tokens(ADMIN, None).unwrap())).await;
+    let addr = served.addr;
 
     // An administrator generated a token over HTTP; the identity provider uses it (twice: the second
     // call is served from the server's cache of verified tokens).
@@ -94,8 +84,7 @@ async fn the_server_honours_the_cli_on_its_next_request() {
     cli(&db, &["enable"]).await.ok();
     assert_eq!(scim_status(addr, &last).await, 200);
 
-    stop.send(()).unwrap();
-    serving.await.unwrap();
+    served.shut_down().await;
     // The file still holds the CLI's token as the scope's only one.
     let store = SqliteStore::open(&db.path).await.unwrap();
     let state = scim_token::TokenStore::load_scope(&store, &Scope::default_scope()).await.unwrap();

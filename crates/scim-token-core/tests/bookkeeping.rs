@@ -1,70 +1,44 @@
 //! Writing `last_used_at` never delays a verification: with a store whose `record_use` hangs until the
 //! test releases it, verify still answers, and the writes stay bounded (one per token, 64 in all).
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{admin, fast, scope};
-use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
-use scim_token_core::{ManualClock, Scope, Timestamp, TokenId, TokenStore, async_trait};
+use scim_token_core::store::StoreError;
+use scim_token_core::{ManualClock, Timestamp, TokenId, async_trait};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{Call, Intercept, Intercepted, admin, fast, scope};
 use tokio::sync::{Semaphore, mpsc};
 
 /// A memory store whose `record_use` announces itself, then waits until the test adds permits.
+type StalledUses = Intercepted<MemoryStore, Stall>;
+
 #[derive(Clone)]
-struct StalledUses {
-    inner: MemoryStore,
+struct Stall {
     entered: mpsc::UnboundedSender<TokenId>,
     release: Arc<Semaphore>,
     calls: Arc<AtomicUsize>,
 }
 
 #[async_trait]
-impl TokenStore for StalledUses {
-    async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
-        self.inner.load_scope(scope).await
-    }
+impl Intercept<MemoryStore> for Stall {
+    type Held = ();
 
-    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
-        self.inner.find_token(id).await
-    }
-
-    async fn replace_current(&self, record: TokenRecord, keep: Option<Timestamp>) -> Result<(), StoreError> {
-        self.inner.replace_current(record, keep).await
-    }
-
-    async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
-        self.inner.remove_tokens(scope).await
-    }
-
-    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
-        self.inner.remove_token(scope, id).await
-    }
-
-    async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
-        self.inner.set_enabled(scope, enabled).await
-    }
-
-    async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        let _ = self.entered.send(*id);
-        self.release.acquire().await.expect("never closed").forget();
-        self.inner.record_use(id, at).await
+    async fn before(&self, _: &MemoryStore, call: Call<'_>) -> Result<(), StoreError> {
+        if let Call::RecordUse(id, _) = call {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let _ = self.entered.send(*id);
+            self.release.acquire().await.expect("never closed").forget();
+        }
+        Ok(())
     }
 }
 
 fn stalled() -> (StalledUses, mpsc::UnboundedReceiver<TokenId>) {
     let (entered, entries) = mpsc::unbounded_channel();
-    let store = StalledUses {
-        inner: MemoryStore::new(),
-        entered,
-        release: Arc::new(Semaphore::new(0)),
-        calls: Arc::default(),
-    };
-    (store, entries)
+    let stall = Stall { entered, release: Arc::new(Semaphore::new(0)), calls: Arc::default() };
+    (Intercepted::new(MemoryStore::new(), stall), entries)
 }
 
 /// Fails the test instead of hanging it if `verify` waited for the stalled write.

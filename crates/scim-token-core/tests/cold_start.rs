@@ -2,17 +2,14 @@
 //! server restarts: one Argon2 run serves them all, so none is turned away as busy (issue 9 saw 176 of
 //! 300 such requests answered 503).
 
-mod common;
-
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::Duration;
 
-use common::{admin, fast, forge, scope};
 use scim_token_core::{Error, ScimTokenService, VerifiedToken};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{
+    HeldBlockingThread, admin, fast, forge, pending_after_one_poll, runtime_with_one_blocking_thread, scope,
+};
 use tokio::sync::Barrier;
 
 const BURST: usize = 300;
@@ -73,8 +70,7 @@ async fn simultaneous_first_uses_of_one_token_share_one_argon2_run() {
 /// for sure by holding the one hashing slot until every check has joined.
 #[test]
 fn a_burst_of_one_wrong_token_shares_one_run_and_is_refused() {
-    let runtime =
-        tokio::runtime::Builder::new_current_thread().max_blocking_threads(1).enable_all().build().unwrap();
+    let runtime = runtime_with_one_blocking_thread();
     runtime.block_on(async {
         let store = MemoryStore::new();
         let issuer = fast(store.clone()).build().unwrap();
@@ -85,23 +81,16 @@ fn a_burst_of_one_wrong_token_shares_one_run_and_is_refused() {
         let service =
             fast(store).max_concurrent_hashes(1).busy_wait(Duration::from_secs(3600)).build().unwrap();
 
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let (started, blocker_running) = tokio::sync::oneshot::channel();
-        let blocker = tokio::task::spawn_blocking(move || {
-            started.send(()).unwrap();
-            released.recv().unwrap();
-        });
-        blocker_running.await.unwrap();
+        let blocker = HeldBlockingThread::take().await;
         let (other, actor) = (scope("other"), admin());
         let mut holder = Box::pin(service.generate(&other, &actor));
-        assert!(pending_after_one_poll(&mut holder).await, "the generate holds the slot, queued");
+        assert!(pending_after_one_poll(holder.as_mut()).await, "the generate holds the slot, queued");
 
         let mut checks: Vec<_> = (0..BURST).map(|_| Box::pin(service.verify(&forged))).collect();
         for check in &mut checks {
-            assert!(pending_after_one_poll(check).await, "every check waits");
+            assert!(pending_after_one_poll(check.as_mut()).await, "every check waits");
         }
-        release.send(()).unwrap();
-        blocker.await.unwrap();
+        blocker.release().await;
         holder.await.unwrap();
         for check in checks {
             assert!(matches!(check.await, Err(Error::InvalidToken)));
@@ -114,19 +103,13 @@ fn a_burst_of_one_wrong_token_shares_one_run_and_is_refused() {
     });
 }
 
-/// Polls `future` once; whether it is still pending.
-async fn pending_after_one_poll<F: Future>(future: &mut Pin<Box<F>>) -> bool {
-    std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx).is_pending())).await
-}
-
 /// A request that gives up while waiting for a hashing slot costs no Argon2 run, and a request waiting
 /// on its check takes over instead of failing.
 #[test]
 fn a_check_dropped_while_waiting_for_a_slot_costs_no_run_and_a_waiter_takes_over() {
     // One blocking thread, which the test occupies, and one hashing slot, which a generate then takes
     // while it queues for that thread: every check waits for a slot until the test lets go.
-    let runtime =
-        tokio::runtime::Builder::new_current_thread().max_blocking_threads(1).enable_all().build().unwrap();
+    let runtime = runtime_with_one_blocking_thread();
     runtime.block_on(async {
         let store = MemoryStore::new();
         let issuer = fast(store.clone()).build().unwrap();
@@ -140,28 +123,21 @@ fn a_check_dropped_while_waiting_for_a_slot_costs_no_run_and_a_waiter_takes_over
         let service =
             fast(store).max_concurrent_hashes(1).busy_wait(Duration::from_secs(3600)).build().unwrap();
 
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let (started, blocker_running) = tokio::sync::oneshot::channel();
-        let blocker = tokio::task::spawn_blocking(move || {
-            started.send(()).unwrap();
-            released.recv().unwrap();
-        });
-        blocker_running.await.unwrap();
+        let blocker = HeldBlockingThread::take().await;
         let (third, actor) = (scope("third"), admin());
         let mut holder = Box::pin(service.generate(&third, &actor));
-        assert!(pending_after_one_poll(&mut holder).await, "the generate holds the slot, queued");
+        assert!(pending_after_one_poll(holder.as_mut()).await, "the generate holds the slot, queued");
 
         // A leader and a waiter for one token; a lone leader for another. Then the leaders give up.
         let mut leader = Box::pin(service.verify(token.expose_secret()));
         let mut waiter = Box::pin(service.verify(token.expose_secret()));
         let mut lone = Box::pin(service.verify(other.expose_secret()));
         for check in [&mut leader, &mut waiter, &mut lone] {
-            assert!(pending_after_one_poll(check).await, "every check waits for the slot");
+            assert!(pending_after_one_poll(check.as_mut()).await, "every check waits for the slot");
         }
         drop((leader, lone));
 
-        release.send(()).unwrap();
-        blocker.await.unwrap();
+        blocker.release().await;
         holder.await.unwrap();
         assert_eq!(waiter.await.unwrap().token_id, *token.id(), "the waiter took over the check");
         // A check queued after any abandoned one: had it kept its place, it would have run by now.

@@ -1,10 +1,8 @@
 //! The builder refuses unsafe or impossible options with a helpful message.
 
-mod common;
-
-use common::{admin, first_token, scope};
 use scim_token_core::{Argon2Params, Error, ScimTokenService};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{admin, fast, first_token, scope};
 
 #[test]
 fn weak_argon2_is_refused_unless_explicitly_allowed_for_tests() {
@@ -31,11 +29,11 @@ fn bad_prefix_and_zero_hash_slots_are_refused() {
 
 #[tokio::test]
 async fn a_custom_prefix_is_used_and_enforced() {
-    let service = common::fast(MemoryStore::new()).token_prefix("acme").build().unwrap();
+    let service = fast(MemoryStore::new()).token_prefix("acme").build().unwrap();
     let token = first_token(&service).await;
     assert!(token.expose_secret().starts_with("acme_"));
     service.verify(token.expose_secret()).await.unwrap();
-    let other = common::fast(MemoryStore::new()).build().unwrap();
+    let other = fast(MemoryStore::new()).build().unwrap();
     assert!(other.format().parse(token.expose_secret()).is_err());
 }
 

@@ -4,53 +4,35 @@
 
 use std::sync::Arc;
 
-use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
+use scim_token_core::store::StoreError;
 use scim_token_core::testkit::readers_never_see_a_rotation_half_done;
-use scim_token_core::{Scope, Timestamp, TokenId, TokenStore, async_trait};
+use scim_token_core::{TokenStore, async_trait};
 use scim_token_memory::MemoryStore;
-use tokio::sync::Mutex;
+use scim_token_test_support::{Call, Intercept, Intercepted};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// Rotates by deleting the scope's tokens, yielding, then inserting the new one. Rotations are
 /// serialized (so every write-only check passes), but a reader can run between the two steps.
+type TornRotations = Intercepted<MemoryStore, DeleteThenInsert>;
+
 #[derive(Default)]
-struct TornRotations {
-    inner: MemoryStore,
-    writer: Mutex<()>,
+struct DeleteThenInsert {
+    writer: Arc<Mutex<()>>,
 }
 
 #[async_trait]
-impl TokenStore for TornRotations {
-    async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
-        self.inner.load_scope(scope).await
-    }
+impl Intercept<MemoryStore> for DeleteThenInsert {
+    /// The writer lock, held until the inner store has inserted the new token.
+    type Held = Option<OwnedMutexGuard<()>>;
 
-    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
-        self.inner.find_token(id).await
-    }
-
-    async fn replace_current(&self, record: TokenRecord, keep: Option<Timestamp>) -> Result<(), StoreError> {
-        let _serialized = self.writer.lock().await;
+    async fn before(&self, inner: &MemoryStore, call: Call<'_>) -> Result<Self::Held, StoreError> {
+        let Call::ReplaceCurrent(record, keep) = call else { return Ok(None) };
+        let serialized = self.writer.clone().lock_owned().await;
         if keep.is_none() {
-            self.inner.remove_tokens(&record.scope).await?;
+            inner.remove_tokens(&record.scope).await?;
             tokio::task::yield_now().await;
         }
-        self.inner.replace_current(record, keep).await
-    }
-
-    async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
-        self.inner.remove_tokens(scope).await
-    }
-
-    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
-        self.inner.remove_token(scope, id).await
-    }
-
-    async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
-        self.inner.set_enabled(scope, enabled).await
-    }
-
-    async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
-        self.inner.record_use(id, at).await
+        Ok(Some(serialized))
     }
 }
 

@@ -6,15 +6,13 @@
 //! The storms run in a child process (this test binary re-run with [`CHILD_ENV`] set), so the peak it
 //! reports from `/proc/self/status` (`VmHWM`) is theirs alone, not other tests'. Linux only.
 
-mod common;
-
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{admin, forge, scope};
 use scim_token_core::{Argon2Params, Error, ScimTokenService};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{admin, forge, scope};
 use tokio::sync::Barrier;
 
 /// Set only in the child process.

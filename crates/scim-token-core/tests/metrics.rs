@@ -6,14 +6,9 @@
 //! registers its handles at build time, so calls on other threads (the hashing pool) still land in it.
 #![cfg(feature = "metrics")]
 
-mod common;
-
-use std::future::Future;
 use std::sync::atomic::Ordering;
-use std::task::Poll;
 use std::time::Duration;
 
-use common::{CountingStore, admin, fast, first_token, scope};
 use metrics_util::MetricKind;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use scim_token_core::metrics::{
@@ -22,6 +17,10 @@ use scim_token_core::metrics::{
 };
 use scim_token_core::store::TokenRecord;
 use scim_token_core::{Error, ManualClock, Timestamp, TokenStore};
+use scim_token_test_support::{
+    CountingStore, HeldBlockingThread, admin, fast, first_token, pending_after_one_poll,
+    runtime_with_one_blocking_thread, scope,
+};
 
 /// One recorded series: a metric name with one set of labels.
 struct Series {
@@ -209,8 +208,7 @@ fn busy_is_counted_and_slots_and_waits_are_measured() {
     let snapshotter = recorder.snapshotter();
     let _local = metrics::set_default_local_recorder(&recorder);
     let read = || Reading::take(&snapshotter);
-    let runtime =
-        tokio::runtime::Builder::new_current_thread().max_blocking_threads(1).enable_all().build().unwrap();
+    let runtime = runtime_with_one_blocking_thread();
     runtime.block_on(async {
         let store = CountingStore::default();
         let service = fast(store.clone()).max_concurrent_hashes(1).busy_wait(Duration::ZERO).build().unwrap();
@@ -220,18 +218,12 @@ fn busy_is_counted_and_slots_and_waits_are_measured() {
         assert_eq!(reading.nonzero(HASH_WAIT_SECONDS), one(""), "the generate's wait for its slot");
         assert_eq!(reading.gauge(HASHES_IN_FLIGHT), 0.0, "taken and given back");
 
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let (started, blocker_running) = tokio::sync::oneshot::channel();
-        let blocker = tokio::task::spawn_blocking(move || {
-            started.send(()).unwrap();
-            released.recv().unwrap();
-        });
-        blocker_running.await.unwrap();
+        let blocker = HeldBlockingThread::take().await;
         let (default, admin) = (scope("default"), admin());
         let holder = service.generate(&default, &admin);
         let mut holder = std::pin::pin!(holder);
-        let first_poll = std::future::poll_fn(|cx| Poll::Ready(holder.as_mut().poll(cx))).await;
-        assert!(first_poll.is_pending(), "the generate should hold the slot, queued on the blocked pool");
+        let pending = pending_after_one_poll(holder.as_mut()).await;
+        assert!(pending, "the generate should hold the slot, queued on the blocked pool");
         let reading = read();
         assert_eq!(reading.gauge(HASHES_IN_FLIGHT), 1.0);
         assert_eq!(reading.nonzero(HASH_WAIT_SECONDS), one(""));
@@ -242,8 +234,7 @@ fn busy_is_counted_and_slots_and_waits_are_measured() {
         assert_eq!(reading.nonzero(VERIFY_DURATION_SECONDS), one("path=argon2"));
         assert_eq!(reading.nonzero(HASH_WAIT_SECONDS), one(""), "the refused wait is measured too");
 
-        release.send(()).unwrap();
-        blocker.await.unwrap();
+        blocker.release().await;
         holder.await.unwrap();
         // The reading above reset the gauge to zero; the hash finishing since then takes one off.
         assert_eq!(read().gauge(HASHES_IN_FLIGHT), -1.0);

@@ -1,35 +1,11 @@
 //! With or without the `metrics` feature: one `scim_token.verify` span per verification, with the token
 //! id and the outcome; and warnings (tracing and audit) before a token in use expires, once a day.
 
-mod common;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{CountingStore, admin, fast, first_token, scope};
-use scim_token_core::{AuditAction, AuditEvent, AuditSink, ManualClock, SYSTEM_ACTOR, Timestamp};
+use scim_token_core::{AuditAction, AuditEvent, ManualClock, SYSTEM_ACTOR, Timestamp};
+use scim_token_test_support::{AuditLog, Captured, CountingStore, admin, fast, first_token, scope};
 use tracing_subscriber::fmt::format::FmtSpan;
-
-/// Everything a `tracing` fmt subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn lines(&self) -> Vec<String> {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap().lines().map(str::to_owned).collect()
-    }
-}
 
 /// Runs `work` on a fresh current-thread runtime under a subscriber that captures everything at `level`,
 /// with a line per closed span.
@@ -86,21 +62,9 @@ fn rejection_reasons_are_events_inside_the_span() {
     assert!(rejected.contains("scim_token.verify{token_id="), "the event carries the span: {rejected}");
 }
 
-/// Collects audit events.
-#[derive(Clone, Default)]
-struct Collect(Arc<Mutex<Vec<AuditEvent>>>);
-
-impl AuditSink for Collect {
-    fn record(&self, event: &AuditEvent) {
-        self.0.lock().unwrap().push(event.clone());
-    }
-}
-
-impl Collect {
-    fn expiring(&self) -> Vec<AuditEvent> {
-        let events = self.0.lock().unwrap();
-        events.iter().filter(|e| e.action == AuditAction::TokenExpiringSoon).cloned().collect()
-    }
+/// The expiry warnings `log` holds.
+fn expiring(log: &AuditLog) -> Vec<AuditEvent> {
+    log.of(&[AuditAction::TokenExpiringSoon])
 }
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -108,7 +72,7 @@ const START: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
 
 #[test]
 fn an_expiring_token_warns_once_a_day_not_per_request() {
-    let sink = Collect::default();
+    let sink = AuditLog::default();
     let audit = sink.clone();
     let (id, lines) = traced(tracing::Level::WARN, async move {
         let clock = ManualClock::new(START);
@@ -117,7 +81,7 @@ fn an_expiring_token_warns_once_a_day_not_per_request() {
         let token = first_token(&service).await;
         clock.advance(DAY * 15); // 15 days left: outside the default 14-day window
         service.verify(token.expose_secret()).await.unwrap();
-        assert_eq!(sink.expiring().len(), 0);
+        assert_eq!(expiring(&sink).len(), 0);
 
         clock.advance(DAY); // 14 days left: the first use warns, the rest of the day's traffic does not
         for _ in 0..100 {
@@ -125,7 +89,7 @@ fn an_expiring_token_warns_once_a_day_not_per_request() {
             clock.advance(Duration::from_secs(600));
         }
         // 100 × 10 min later: 16 h 40 min into the day, still one warning.
-        let events = sink.expiring();
+        let events = expiring(&sink);
         assert_eq!(events.len(), 1);
         let event = &events[0];
         assert_eq!((event.scope.clone(), event.token_ids.clone()), (scope("default"), vec![*token.id()]));
@@ -135,10 +99,10 @@ fn an_expiring_token_warns_once_a_day_not_per_request() {
         clock.advance(DAY); // the next day: one more
         service.verify(token.expose_secret()).await.unwrap();
         service.verify(token.expose_secret()).await.unwrap();
-        assert_eq!(sink.expiring().len(), 2);
+        assert_eq!(expiring(&sink).len(), 2);
         clock.advance(DAY * 14); // expired: refused, and no warning
         assert!(service.verify(token.expose_secret()).await.is_err());
-        assert_eq!(sink.expiring().len(), 2);
+        assert_eq!(expiring(&sink).len(), 2);
         *token.id()
     });
     let warnings: Vec<_> = lines.iter().filter(|l| l.contains("SCIM token expires soon")).collect();
@@ -149,7 +113,7 @@ fn an_expiring_token_warns_once_a_day_not_per_request() {
 #[tokio::test]
 async fn warnings_follow_the_configured_window_and_can_be_turned_off() {
     for (window, warns) in [(DAY * 20, 1), (Duration::ZERO, 0)] {
-        let sink = Collect::default();
+        let sink = AuditLog::default();
         let clock = ManualClock::new(START);
         let service = fast(CountingStore::default())
             .clock(clock.clone())
@@ -161,13 +125,13 @@ async fn warnings_follow_the_configured_window_and_can_be_turned_off() {
         let token = first_token(&service).await;
         clock.advance(DAY * 11); // 19 days left
         service.verify(token.expose_secret()).await.unwrap();
-        assert_eq!(sink.expiring().len(), warns, "window {window:?}");
+        assert_eq!(expiring(&sink).len(), warns, "window {window:?}");
     }
 }
 
 #[tokio::test]
 async fn tokens_without_expiry_never_warn() {
-    let sink = Collect::default();
+    let sink = AuditLog::default();
     let clock = ManualClock::new(START);
     let service =
         fast(CountingStore::default()).clock(clock.clone()).audit_sink(sink.clone()).build().unwrap();
@@ -176,5 +140,5 @@ async fn tokens_without_expiry_never_warn() {
         clock.advance(DAY * 400);
         service.verify(token.expose_secret()).await.unwrap();
     }
-    assert_eq!(sink.expiring().len(), 0);
+    assert_eq!(expiring(&sink).len(), 0);
 }

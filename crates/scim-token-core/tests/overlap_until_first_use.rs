@@ -1,43 +1,26 @@
 //! `overlap_until_first_use`: the replaced token works until the new one is first verified, by any
 //! instance sharing the store, or until the maximum passes; then only the new one works, everywhere.
 
-mod common;
-
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::{CountingStore, admin, fast, first_token, scope};
 use scim_token_core::{
-    AuditAction, AuditEvent, AuditSink, Clock, Error, FirstUseSwitch, ManualClock, ScimTokenService,
-    Timestamp, TokenId,
+    AuditAction, Clock, Error, FirstUseSwitch, ManualClock, ScimTokenService, Timestamp, TokenId,
 };
+use scim_token_test_support::{AuditLog, CountingStore, admin, fast, first_token, scope};
 use tokio::sync::Barrier;
 
 const START: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
 const MAX: Duration = Duration::from_secs(3600);
 
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<AuditEvent>>>);
-
-impl AuditSink for Events {
-    fn record(&self, event: &AuditEvent) {
-        self.0.lock().unwrap().push(event.clone());
-    }
-}
-
-impl Events {
-    fn overlap_events(&self) -> Vec<(AuditAction, Vec<TokenId>)> {
-        let events = self.0.lock().unwrap();
-        events
-            .iter()
-            .filter(|e| matches!(e.action, AuditAction::OverlapEndedByFirstUse | AuditAction::OverlapExpired))
-            .map(|e| (e.action, e.token_ids.clone()))
-            .collect()
-    }
+/// The overlap events `log` holds, as (action, token ids).
+fn overlap_events(log: &AuditLog) -> Vec<(AuditAction, Vec<TokenId>)> {
+    let ended = log.of(&[AuditAction::OverlapEndedByFirstUse, AuditAction::OverlapExpired]);
+    ended.into_iter().map(|e| (e.action, e.token_ids)).collect()
 }
 
 /// Two instances (services) over one shared store, with one clock and one audit sink.
-fn two_instances(store: &CountingStore, clock: &ManualClock, events: &Events) -> [ScimTokenService; 2] {
+fn two_instances(store: &CountingStore, clock: &ManualClock, events: &AuditLog) -> [ScimTokenService; 2] {
     let instance = || {
         fast(store.clone())
             .clock(clock.clone())
@@ -55,7 +38,7 @@ fn refused(result: Result<impl Sized, Error>) -> bool {
 
 #[tokio::test]
 async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
-    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), AuditLog::default());
     let [a, b] = two_instances(&store, &clock, &events);
     let old = first_token(&a).await;
     a.verify(old.expose_secret()).await.unwrap();
@@ -78,7 +61,7 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
         a.verify(old.expose_secret()).await.unwrap();
         b.verify(old.expose_secret()).await.unwrap();
     }
-    assert!(events.overlap_events().is_empty());
+    assert!(overlap_events(&events).is_empty());
 
     // It switches: the first call with the new token reaches instance b.
     let switched_at = clock.now();
@@ -86,7 +69,7 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
     assert!(refused(a.verify(old.expose_secret()).await), "the very next request with the old token fails");
     assert!(refused(b.verify(old.expose_secret()).await));
     a.verify(new.expose_secret()).await.unwrap();
-    assert_eq!(events.overlap_events(), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
+    assert_eq!(overlap_events(&events), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
     let status = b.status(&scope("default")).await.unwrap();
     assert_eq!(status.previous, None, "the overlap is over");
 
@@ -103,7 +86,7 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
 
 #[tokio::test]
 async fn the_overlap_ends_at_its_maximum_when_the_new_token_is_never_used() {
-    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), AuditLog::default());
     let [a, _] = two_instances(&store, &clock, &events);
     let old = first_token(&a).await;
     let new = a.generate(&scope("default"), &admin()).await.unwrap();
@@ -114,13 +97,13 @@ async fn the_overlap_ends_at_its_maximum_when_the_new_token_is_never_used() {
 
     // The late first use cleans the expired token up and says so.
     a.verify(new.expose_secret()).await.unwrap();
-    assert_eq!(events.overlap_events(), [(AuditAction::OverlapExpired, vec![*old.id(), *new.id()])]);
+    assert_eq!(overlap_events(&events), [(AuditAction::OverlapExpired, vec![*old.id(), *new.id()])]);
 }
 
 #[tokio::test]
 async fn a_failed_store_write_at_first_use_keeps_the_old_token_until_the_maximum() {
     // As if the process died between the first use and the store write: nothing is lost.
-    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), AuditLog::default());
     let [a, b] = two_instances(&store, &clock, &events);
     let old = first_token(&a).await;
     let new = a.generate(&scope("default"), &admin()).await.unwrap();
@@ -129,7 +112,7 @@ async fn a_failed_store_write_at_first_use_keeps_the_old_token_until_the_maximum
     b.verify(new.expose_secret()).await.expect("the new token works even if the overlap cannot end");
     store.fail_writes.store(false, std::sync::atomic::Ordering::SeqCst);
     a.verify(old.expose_secret()).await.expect("the old token keeps working: the overlap did not end");
-    assert!(events.overlap_events().is_empty());
+    assert!(overlap_events(&events).is_empty());
     b.wait_for_use_records().await;
     let status = a.status(&scope("default")).await.unwrap();
     assert!(matches!(status.switch, Some(FirstUseSwitch::Waiting { .. })), "no switch was stored");
@@ -141,7 +124,7 @@ async fn a_failed_store_write_at_first_use_keeps_the_old_token_until_the_maximum
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_first_uses_end_the_overlap_once() {
-    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), AuditLog::default());
     let [a, b] = two_instances(&store, &clock, &events);
     let old = first_token(&a).await;
     let new = a.generate(&scope("default"), &admin()).await.unwrap();
@@ -159,7 +142,7 @@ async fn simultaneous_first_uses_end_the_overlap_once() {
         done.unwrap().unwrap();
     }
     assert!(refused(b.verify(old.expose_secret()).await));
-    assert_eq!(events.overlap_events(), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
+    assert_eq!(overlap_events(&events), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
 }
 
 #[tokio::test]
@@ -186,7 +169,7 @@ async fn a_fixed_overlap_is_not_ended_by_first_use() {
 async fn once_an_instance_saw_the_overlap_end_its_verifications_skip_the_scope() {
     // The first use is not in the store yet (its write fails here; normally it lands a moment later),
     // so the stored record still looks never used: each instance looks at the scope once, not per call.
-    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), Events::default());
+    let (store, clock, events) = (CountingStore::default(), ManualClock::new(START), AuditLog::default());
     let [a, b] = two_instances(&store, &clock, &events);
     let old = first_token(&a).await;
     let new = a.generate(&scope("default"), &admin()).await.unwrap();
@@ -202,5 +185,5 @@ async fn once_an_instance_saw_the_overlap_end_its_verifications_skip_the_scope()
         assert_eq!(store.calls() - before, 5, "one look-up per verification, no scope read");
     }
     assert!(refused(a.verify(old.expose_secret()).await));
-    assert_eq!(events.overlap_events(), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
+    assert_eq!(overlap_events(&events), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
 }

@@ -1,14 +1,12 @@
 //! Generate, rotate, revoke and enable: the rotation contract, including under real concurrency.
 
-mod common;
-
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use common::{CountingStore, admin, fast, first_token, scope};
 use scim_token_core::{Error, ScimTokenService};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{CountingStore, admin, fast, first_token, scope};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 

@@ -1,31 +1,7 @@
 //! No secret reaches `Debug`, `Display`, error messages or `tracing` output.
 
-mod common;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use common::{CountingStore, admin, fast, first_token, scope};
-use scim_token_core::{AuditAction, AuditEvent, AuditSink, Error, NewToken};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
+use scim_token_core::{AuditAction, Error, NewToken};
+use scim_token_test_support::{AuditLog, Captured, CountingStore, admin, fast, first_token, scope};
 
 fn assert_hides(text: &str, token: &NewToken) {
     let secret = token.expose_secret();
@@ -93,14 +69,7 @@ fn tracing_output_of_generate_and_verify_holds_no_secret() {
 
 #[tokio::test]
 async fn audit_events_name_actor_action_and_token_id() {
-    #[derive(Clone, Default)]
-    struct Collect(Arc<Mutex<Vec<AuditEvent>>>);
-    impl AuditSink for Collect {
-        fn record(&self, event: &AuditEvent) {
-            self.0.lock().unwrap().push(event.clone());
-        }
-    }
-    let sink = Collect::default();
+    let sink = AuditLog::default();
     let service = fast(CountingStore::default()).audit_sink(sink.clone()).build().unwrap();
     service.set_enabled(&scope("t1"), true, &admin()).await.unwrap();
     let first = service.generate(&scope("t1"), &admin()).await.unwrap();
@@ -111,7 +80,7 @@ async fn audit_events_name_actor_action_and_token_id() {
     assert!(service.revoke_token(&scope("t1"), last.id(), &admin()).await.unwrap());
     assert!(service.verify(last.expose_secret()).await.is_err(), "a revoked token must stop working");
     service.set_enabled(&scope("t1"), false, &admin()).await.unwrap();
-    let events = sink.0.lock().unwrap().clone();
+    let events = sink.events();
     let summary: Vec<_> = events.iter().map(|e| (e.action, e.token_ids.clone())).collect();
     assert_eq!(
         summary,

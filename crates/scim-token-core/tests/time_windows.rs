@@ -1,12 +1,10 @@
 //! Expiry and the overlap window, driven by an injected clock: no sleeping.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{admin, fast, first_token, scope};
 use scim_token_core::{Error, ManualClock, Timestamp};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{admin, fast, first_token, scope};
 
 const START: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
 

@@ -1,13 +1,11 @@
 //! The verify path: garbage is refused before any store access, the cache never outlives the record,
 //! and `last_used_at` is written at most once a minute.
 
-mod common;
-
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::{CountingStore, admin, fast, first_token, forge, scope};
 use scim_token_core::{Error, ManualClock, Timestamp};
+use scim_token_test_support::{CountingStore, admin, fast, first_token, forge, scope};
 
 #[tokio::test]
 async fn malformed_and_mistyped_tokens_never_reach_the_store() {

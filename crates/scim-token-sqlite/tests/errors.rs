@@ -4,11 +4,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{TempDb, process_record};
+use common::process_record;
 use scim_token_core::TokenStore;
 use scim_token_core::store::StoreErrorKind;
 use scim_token_core::testkit::scope;
 use scim_token_sqlite::{SqliteStore, SqliteStoreError};
+use scim_token_test_support::TempDb;
 
 #[tokio::test]
 async fn a_path_under_a_missing_directory_cannot_be_opened() {

@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::TempDb;
 use scim_token_core::{Scope, Timestamp, TokenId, TokenStore};
 use scim_token_sqlite::SqliteStore;
+use scim_token_test_support::TempDb;
 
 /// Schema version 1 as released, with one enabled scope holding a used current token and an unused
 /// previous one: what an earlier scim-token left on disk.

@@ -11,12 +11,13 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use common::{TempDb, process_record};
+use common::process_record;
 use scim_token_core::testkit::scope;
 use scim_token_core::{Timestamp, TokenStore};
 use scim_token_sqlite::SqliteStore;
+use scim_token_test_support::{TempDb, XorShift};
 
 /// Set (to `rotate`) only in child processes.
 const CHILD_ENV: &str = "SCIM_TOKEN_SQLITE_CHILD";
@@ -220,30 +221,13 @@ fn wait_until_ready(child: &mut Child) -> Vec<String> {
     lines
 }
 
-/// A tiny xorshift generator: it only picks kill moments, so its quality does not matter.
-struct XorShift(u64);
-
-impl XorShift {
-    fn seeded() -> Self {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64;
-        Self((nanos ^ 0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 #[test]
 fn sigkill_mid_rotation_leaves_the_last_acked_or_the_in_flight_token() {
     const ROUNDS: usize = 30;
     const MAX_DELAY_MICROS: u64 = 20_000;
     let db = TempDb::new("sigkill");
     let mut rng = XorShift::seeded();
-    let seed = rng.0;
+    let seed = rng.seed();
     for round in 0..ROUNDS {
         let mut child = spawn_child(db.path(), None);
         writeln!(child.stdin.take().unwrap(), "go").expect("the child reads its stdin");
@@ -260,7 +244,7 @@ fn sigkill_mid_rotation_leaves_the_last_acked_or_the_in_flight_token() {
             }
         }
         // Not synchronisation: the delay only picks a random moment to kill at.
-        std::thread::sleep(Duration::from_micros(rng.next() % MAX_DELAY_MICROS));
+        std::thread::sleep(Duration::from_micros(rng.below(MAX_DELAY_MICROS)));
         child.kill().expect("SIGKILL is delivered");
         child.wait().expect("the killed child is reaped");
         // The rest of what the child wrote before it died is still in the pipe.

@@ -1,10 +1,8 @@
 //! The plaintext token never reaches the database file or its write-ahead log.
 
-mod common;
-
-use common::{TempDb, admin, service};
 use scim_token_core::Scope;
 use scim_token_sqlite::SqliteStore;
+use scim_token_test_support::{TempDb, admin, fast_service};
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
@@ -19,7 +17,7 @@ fn database_bytes(db: &TempDb) -> Vec<u8> {
 async fn no_plaintext_token_in_the_file_or_the_wal() {
     let db = TempDb::new("secrets");
     let store = SqliteStore::open(db.path()).await.unwrap();
-    let svc = service(store.clone());
+    let svc = fast_service(store.clone());
     let mut tokens = Vec::new();
     for name in ["default", "tenant-a", "tenant-b"] {
         let scope = Scope::new(name).unwrap();

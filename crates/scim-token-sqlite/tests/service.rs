@@ -1,17 +1,15 @@
 //! The service works over SqliteStore, and separate handles on one file see each other's writes.
 
-mod common;
-
-use common::{TempDb, admin, service};
 use scim_token_core::{Error, Scope, TokenStore};
 use scim_token_sqlite::SqliteStore;
+use scim_token_test_support::{TempDb, admin, fast_service};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generate_then_verify_survives_a_reopen() {
     let db = TempDb::new("service");
     let scope = Scope::default_scope();
     let token = {
-        let svc = service(SqliteStore::open(db.path()).await.unwrap());
+        let svc = fast_service(SqliteStore::open(db.path()).await.unwrap());
         svc.set_enabled(&scope, true, &admin()).await.unwrap();
         let token = svc.generate(&scope, &admin()).await.unwrap();
         let verified = svc.verify(token.expose_secret()).await.unwrap();
@@ -19,7 +17,7 @@ async fn generate_then_verify_survives_a_reopen() {
         token
     };
     // A new process would open the file again: the token and the flag are still there.
-    let svc = service(SqliteStore::open(db.path()).await.unwrap());
+    let svc = fast_service(SqliteStore::open(db.path()).await.unwrap());
     assert_eq!(svc.verify(token.expose_secret()).await.unwrap().token_id, *token.id());
     assert!(svc.status(&scope).await.unwrap().enabled);
     svc.revoke(&scope, &admin()).await.unwrap();
@@ -30,7 +28,7 @@ async fn generate_then_verify_survives_a_reopen() {
 async fn two_handles_on_one_file_see_each_others_rotations() {
     let db = TempDb::new("handles");
     let (a, b) = (SqliteStore::open(db.path()).await.unwrap(), SqliteStore::open(db.path()).await.unwrap());
-    let (svc_a, svc_b) = (service(a.clone()), service(b.clone()));
+    let (svc_a, svc_b) = (fast_service(a.clone()), fast_service(b.clone()));
     let scope = Scope::new("tenant-1").unwrap();
     svc_a.set_enabled(&scope, true, &admin()).await.unwrap();
 

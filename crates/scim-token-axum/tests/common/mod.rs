@@ -1,10 +1,8 @@
-//! Shared test fixtures: a fast service, a store that fails on demand, an app wired like a host's.
+//! Shared test fixtures: an app wired like a host's, admin credentials, requests and answer checks. The
+//! fast service and the store that fails on demand come from `scim-token-test-support`.
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod http_client;
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -15,11 +13,9 @@ use scim_token_axum::{
     AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, AdminRoutes, ScimCaller,
     ScimGuardLayer, StaticAdminTokens, async_trait,
 };
-use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
-use scim_token_core::{
-    Actor, Argon2Params, ScimTokenService, ScimTokenServiceBuilder, Scope, Timestamp, TokenId, TokenStore,
-};
+use scim_token_core::{Actor, ScimTokenService, Scope};
 use scim_token_memory::MemoryStore;
+use scim_token_test_support::{FlakyStore, fast_service};
 use tower::ServiceExt;
 
 pub const ADMIN: &str = "*:*.admin-0123456789abcdef";
@@ -27,22 +23,22 @@ pub const VIEWER: &str = "*:*.viewer-0123456789abcdef";
 pub const SCIM_PATH: &str = "/scim/v2/ServiceProviderConfig";
 pub const HOST_FALLBACK_BODY: &str = "host fallback";
 
-/// A builder with Argon2 parameters cheap enough for tests.
-pub fn fast_builder(store: impl TokenStore) -> ScimTokenServiceBuilder {
-    ScimTokenService::builder(store)
-        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
-        .danger_accept_weak_argon2_for_tests(true)
-}
-
-pub fn fast_service(store: impl TokenStore) -> ScimTokenService {
-    fast_builder(store).build().unwrap()
-}
-
 /// A service over a fresh memory store, with SCIM provisioning enabled for the default scope.
 pub async fn enabled_service() -> ScimTokenService {
     let service = fast_service(MemoryStore::new());
     enable(&service).await;
     service
+}
+
+/// A host's app over a [`FlakyStore`] (nothing failing yet) with SCIM enabled, and a token generated
+/// through it: the start of every failing-store test.
+pub async fn flaky_app() -> (FlakyStore, Router, String) {
+    let store = FlakyStore::default();
+    let service = fast_service(store.clone());
+    enable(&service).await;
+    let app = app(service, admins());
+    let token = generate(&app).await;
+    (store, app, token)
 }
 
 pub async fn enable(service: &ScimTokenService) {
@@ -169,60 +165,4 @@ pub fn assert_scim_error(answer: &Answer, status: u16) {
     assert_eq!(body["status"], status.to_string());
     assert!(body["detail"].as_str().unwrap().len() > 20);
     assert_eq!(body.as_object().unwrap().len(), 3, "{body}");
-}
-
-/// A store that fails chosen operations on demand.
-#[derive(Clone, Default)]
-pub struct FlakyStore {
-    inner: MemoryStore,
-    pub fail_replace: Arc<AtomicBool>,
-    pub fail_find: Arc<AtomicBool>,
-    pub fail_load: Arc<AtomicBool>,
-    pub fail_set_enabled: Arc<AtomicBool>,
-    pub fail_remove: Arc<AtomicBool>,
-}
-
-fn fail_if(flag: &AtomicBool) -> Result<(), StoreError> {
-    if flag.load(Ordering::SeqCst) {
-        Err(StoreError::new("LEAKED-DETAIL: database at /var/lib/secret.db is locked"))
-    } else {
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl TokenStore for FlakyStore {
-    async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
-        fail_if(&self.fail_load)?;
-        self.inner.load_scope(scope).await
-    }
-
-    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
-        fail_if(&self.fail_find)?;
-        self.inner.find_token(id).await
-    }
-
-    async fn replace_current(&self, record: TokenRecord, keep: Option<Timestamp>) -> Result<(), StoreError> {
-        fail_if(&self.fail_replace)?;
-        self.inner.replace_current(record, keep).await
-    }
-
-    async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
-        fail_if(&self.fail_remove)?;
-        self.inner.remove_tokens(scope).await
-    }
-
-    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
-        fail_if(&self.fail_remove)?;
-        self.inner.remove_token(scope, id).await
-    }
-
-    async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
-        fail_if(&self.fail_set_enabled)?;
-        self.inner.set_enabled(scope, enabled).await
-    }
-
-    async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
-        self.inner.record_use(id, at).await
-    }
 }

@@ -10,11 +10,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use scim_token_core::store::{ScopeState, StoreError, TokenLookup, TokenRecord};
-use scim_token_core::{Argon2Params, ScimTokenService, Scope, Timestamp, TokenId, TokenStore, async_trait};
 use scim_token_postgres::tokio_postgres::config::{Host, SslMode};
 use scim_token_postgres::tokio_postgres::{self, Config, NoTls};
 use scim_token_postgres::{PostgresStore, PostgresStoreBuilder, redact_url};
+use scim_token_test_support::{Intercepted, Keep};
 
 pub const URL_ENV: &str = "SCIM_TOKEN_TEST_POSTGRES_URL";
 pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -157,64 +156,12 @@ impl Drop for TestSchema {
     }
 }
 
-/// A store on its own fresh schema, which is dropped with it: what the conformance suite runs on.
-pub struct TestStore {
-    store: Option<PostgresStore>,
-    _schema: TestSchema,
-}
-
-impl TestStore {
-    /// A store on a fresh schema, or `None` when the PostgreSQL tests are skipped.
-    pub async fn fresh() -> Option<Self> {
-        let schema = TestSchema::new()?;
-        let store = schema.open().await;
-        Some(Self { store: Some(store), _schema: schema })
-    }
-
-    fn store(&self) -> &PostgresStore {
-        self.store.as_ref().expect("present until drop")
-    }
-}
-
-impl Drop for TestStore {
-    fn drop(&mut self) {
-        // Close the pool's connections first; `_schema` is dropped next.
-        self.store.take();
-    }
-}
-
-#[async_trait]
-impl TokenStore for TestStore {
-    async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
-        self.store().load_scope(scope).await
-    }
-    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
-        self.store().find_token(id).await
-    }
-    async fn replace_current(&self, record: TokenRecord, until: Option<Timestamp>) -> Result<(), StoreError> {
-        self.store().replace_current(record, until).await
-    }
-    async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
-        self.store().remove_tokens(scope).await
-    }
-    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
-        self.store().remove_token(scope, id).await
-    }
-    async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
-        self.store().set_enabled(scope, enabled).await
-    }
-    async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
-        self.store().record_use(id, at).await
-    }
-}
-
-/// A service with cheap Argon2 parameters: the tests are about storage, not hashing cost.
-pub fn fast_service(store: impl TokenStore) -> ScimTokenService {
-    ScimTokenService::builder(store)
-        .argon2_params(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 })
-        .danger_accept_weak_argon2_for_tests(true)
-        .build()
-        .unwrap()
+/// A store on a fresh schema of its own, which is dropped once the store's pool is closed: what the
+/// conformance suite runs on. `None` when the PostgreSQL tests are skipped.
+pub async fn fresh_store() -> Option<Intercepted<PostgresStore, Keep<TestSchema>>> {
+    let schema = TestSchema::new()?;
+    let store = schema.open().await;
+    Some(Intercepted::new(store, Keep(schema)))
 }
 
 /// The ids of the scope's tokens with `role`, read straight from the table.

@@ -3,34 +3,16 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use scim_token_core::store::{StoreError, StoreErrorKind};
 use scim_token_core::testkit::{record, scope};
 use scim_token_core::{Actor, Error, Scope, Timestamp, TokenStore};
 use scim_token_postgres::PostgresStore;
 
-use crate::common::{
-    TestSchema, connect, fast_service, ids_with_role, proxied_config, server_addr, server_config,
-};
+use crate::common::{TestSchema, connect, ids_with_role, proxied_config, server_addr, server_config};
 use crate::proxy::{Mode, Proxy};
-
-/// A tiny xorshift generator: it only picks kill moments, so its quality does not matter.
-struct XorShift(u64);
-
-impl XorShift {
-    fn seeded() -> Self {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64;
-        Self((nanos ^ 0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound.max(1)
-    }
-}
+use scim_token_test_support::{XorShift, fast_service};
 
 /// An application name no other test uses, to find this store's server sessions.
 fn unique_application_name() -> String {

@@ -7,7 +7,8 @@ use scim_token_core::{Actor, Error, ScimTokenService, Scope};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
-use crate::common::{TestSchema, fast_service};
+use crate::common::TestSchema;
+use scim_token_test_support::fast_service;
 
 async fn two_instances(schema: &TestSchema) -> (ScimTokenService, ScimTokenService) {
     (fast_service(schema.open().await), fast_service(schema.open().await))

@@ -2,7 +2,8 @@
 
 use scim_token_core::{Actor, Scope};
 
-use crate::common::{TestSchema, connect, fast_service};
+use crate::common::{TestSchema, connect};
+use scim_token_test_support::fast_service;
 
 #[tokio::test]
 async fn no_table_holds_a_token() {
