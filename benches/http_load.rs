@@ -100,6 +100,13 @@ fn main() {
         let path = db.path().to_owned();
         run("sqlite (file, WAL)", &settings, move |_| async move { SqliteStore::open(&path).await.unwrap() });
     }
+    if wanted("sqlite") {
+        let db = scim_token_test_support::TempDb::new("http-load-exclusive");
+        let path = db.path().to_owned();
+        run("sqlite (file, WAL, exclusive)", &settings, move |_| async move {
+            SqliteStore::builder().exclusive(true).open(&path).await.unwrap()
+        });
+    }
     if wanted("postgres") {
         match common::postgres::server_url() {
             Some(url) => {

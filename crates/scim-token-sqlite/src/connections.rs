@@ -22,7 +22,7 @@ use crate::error::{DbError, SqliteStoreError};
 use crate::reader::Reader;
 
 pub(crate) struct Connections {
-    writer: Mutex<Reader>,
+    pub(crate) writer: Mutex<Reader>,
     pub(crate) readers: Vec<Mutex<Reader>>,
     next_reader: AtomicUsize,
     /// Whether the writer may serve reads inline: only if it has no busy handler, so cannot wait.
@@ -54,7 +54,21 @@ impl Connections {
     /// The one connection of an in-memory database, which must have no busy handler: nothing else can
     /// lock its database, so it may serve reads inline too.
     pub(crate) fn in_memory(conn: Connection, path: PathBuf, busy_timeout: Duration) -> Self {
-        Self { writer_never_waits: true, ..Self::new(conn, Vec::new(), path, busy_timeout) }
+        Self::sole(conn, path, busy_timeout)
+    }
+
+    /// The one connection of a database no other connection can open (in memory, or a file this
+    /// connection holds an exclusive lock on), without a busy handler: it serves reads inline, and
+    /// caches look-ups until its own next write.
+    pub(crate) fn sole(conn: Connection, path: PathBuf, busy_timeout: Duration) -> Self {
+        Self {
+            writer: Mutex::new(Reader::sole(conn)),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
+            writer_never_waits: true,
+            path,
+            busy_timeout,
+        }
     }
 
     /// Runs `f` on the writer connection. Blocks: call it from `spawn_blocking`.
@@ -63,7 +77,10 @@ impl Connections {
         f: impl FnOnce(&mut Connection) -> Result<T, DbError>,
     ) -> Result<T, SqliteStoreError> {
         let mut conn = lock(&self.writer);
-        f(conn.conn_mut()).map_err(|error| self.error(error))
+        let result = f(conn.conn_mut());
+        // Whatever the write did, or undid: a sole connection's cache must not outlive it.
+        conn.forget_lookups();
+        result.map_err(|error| self.error(error))
     }
 
     /// Runs `f` on an idle reader (or waits for one), waiting up to the busy timeout if SQLite is busy.

@@ -34,11 +34,12 @@ const MAX_OPEN_BACKOFF: Duration = Duration::from_millis(50);
 pub struct SqliteStoreBuilder {
     busy_timeout: Duration,
     read_connections: usize,
+    exclusive: bool,
 }
 
 impl Default for SqliteStoreBuilder {
     fn default() -> Self {
-        Self { busy_timeout: SqliteStoreBuilder::DEFAULT_BUSY_TIMEOUT, read_connections: 4 }
+        Self { busy_timeout: SqliteStoreBuilder::DEFAULT_BUSY_TIMEOUT, read_connections: 4, exclusive: false }
     }
 }
 
@@ -65,6 +66,22 @@ impl SqliteStoreBuilder {
     /// always uses one connection.
     pub fn read_connections(mut self, count: usize) -> Self {
         self.read_connections = count;
+        self
+    }
+
+    /// Whether this store is the file's only user (default `false`): one connection holds an exclusive
+    /// lock on it for as long as the store lives, so no other process (another instance, the
+    /// `scim-token` CLI, the `sqlite3` shell) can open the file meanwhile; theirs fails as busy, and so
+    /// does this open while another holds the file.
+    ///
+    /// In exchange a SCIM request needs no read transaction: the store answers look-ups from memory
+    /// until its own next write, which it knows of. A shared file must ask SQLite on every request
+    /// whether another process committed, which costs two lock system calls (see `benches/README.md`).
+    /// For a host that runs one process on the file and rotates through it (the admin API); not for
+    /// several instances, nor for rotating with the CLI while the server runs. `read_connections` is
+    /// ignored: the one connection serves reads too.
+    pub fn exclusive(mut self, exclusive: bool) -> Self {
+        self.exclusive = exclusive;
         self
     }
 
@@ -117,6 +134,11 @@ impl SqliteStoreBuilder {
         let mut writer = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_CREATE)
             .map_err(|source| SqliteStoreError::CannotOpen { path: path.to_path_buf(), source })?;
         writer.busy_timeout(wait).map_err(fail)?;
+        if self.exclusive {
+            // Before the first read: then WAL keeps its index in this process's memory, not in a
+            // shared `-shm` file, and the locks, once taken, are never released.
+            writer.execute_batch("PRAGMA locking_mode = EXCLUSIVE").map_err(fail)?;
+        }
 
         // Everything up to the journal mode switch only reads, so a file we refuse is left as it was. One
         // statement, so both answers come from one snapshot: read apart, another process could migrate
@@ -142,6 +164,13 @@ impl SqliteStoreBuilder {
         // FULL: a token that generate() returned survives a power loss, not only a crash.
         writer.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(fail)?;
         self.migrate(&mut writer, path)?;
+        if self.exclusive {
+            // Takes the exclusive lock now, and keeps it: no other connection can read or write.
+            writer.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(fail)?;
+            // Nothing can make it wait any more, so it may serve reads inline (see connections.rs).
+            writer.busy_timeout(Duration::ZERO).map_err(fail)?;
+            return Ok(Connections::sole(writer, path.to_path_buf(), self.busy_timeout));
+        }
         writer.busy_timeout(self.busy_timeout).map_err(fail)?;
 
         let readers = (0..self.read_connections)

@@ -9,7 +9,10 @@
 //!
 //! The version is read before the row, in its own read transaction: a commit in between is seen by
 //! the next version read, which then drops the entry. So an entry is never older than its version.
-//! The writer connection's own commits do not change its data version, so it never caches.
+//! A connection's own commits do not change its data version, so the writer of a shared file never
+//! caches. The one connection of a database nothing else can open (in memory, or a file opened
+//! [`exclusive`](crate::SqliteStoreBuilder::exclusive)) needs no version at all: every change is one of
+//! its own writes, which empty the cache, so its look-ups cost no read transaction.
 
 use std::ops::Deref;
 
@@ -28,8 +31,10 @@ const DATA_VERSION: &str = "PRAGMA data_version";
 /// A connection (a reader, or the writer) behind one of the store's mutexes.
 pub(crate) struct Reader {
     conn: Connection,
-    /// `None` on the writer, whose own commits would not invalidate it.
+    /// `None` on the writer of a shared file, whose own commits would not invalidate it.
     lookups: Option<Lookups>,
+    /// Whether other connections may commit, so each look-up must ask SQLite for the data version.
+    shared: bool,
 }
 
 #[derive(Default)]
@@ -45,16 +50,29 @@ struct Lookups {
 impl Reader {
     /// A read-only connection: its look-ups are cached while the data version stands still.
     pub(crate) fn caching(conn: Connection) -> Self {
-        Self { conn, lookups: Some(Lookups::default()) }
+        Self { conn, lookups: Some(Lookups::default()), shared: true }
     }
 
-    /// A connection that writes: it never caches.
+    /// The writer of a file other connections share: it never caches.
     pub(crate) fn uncached(conn: Connection) -> Self {
-        Self { conn, lookups: None }
+        Self { conn, lookups: None, shared: true }
     }
 
+    /// The only connection to its database: it caches, and its own writes empty the cache.
+    pub(crate) fn sole(conn: Connection) -> Self {
+        Self { conn, lookups: Some(Lookups::default()), shared: false }
+    }
+
+    /// The connection, to write with. The caller must [`forget_lookups`](Self::forget_lookups) after.
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+
+    /// Empties the cache: after a write on this connection, which its data version would not show.
+    pub(crate) fn forget_lookups(&mut self) {
+        if let Some(lookups) = self.lookups.as_mut() {
+            lookups.entries.clear();
+        }
     }
 
     /// The token `id`, from the cache if nothing was committed since it was read, else by `read`.
@@ -64,7 +82,11 @@ impl Reader {
         read: impl FnOnce(&Connection, &str) -> Result<Option<TokenLookup>, DbError>,
     ) -> Result<Option<TokenLookup>, DbError> {
         let Some(lookups) = self.lookups.as_mut() else { return read(&self.conn, id.as_str()) };
-        let version = self.conn.prepare_cached(DATA_VERSION)?.query_row([], |row| row.get::<_, i64>(0))?;
+        // Nothing else commits to a sole connection's database: a constant version stands in.
+        let version = match self.shared {
+            true => self.conn.prepare_cached(DATA_VERSION)?.query_row([], |row| row.get::<_, i64>(0))?,
+            false => 0,
+        };
         if lookups.data_version == Some(version) {
             if let Some(found) = lookups.entries.get(id) {
                 #[cfg(test)]
@@ -166,6 +188,24 @@ mod tests {
         for _ in 0..readers {
             assert_eq!(here.find_token(&new.id).await.unwrap(), None);
         }
+    }
+
+    #[tokio::test]
+    async fn a_sole_connection_answers_from_memory_until_its_own_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::builder().exclusive(true).open(dir.path().join("tokens.db")).await.unwrap();
+        let scope = Scope::new("tenant").unwrap();
+        let old = record(&scope, "0000000000000old");
+        store.replace_current(old.clone(), None).await.unwrap();
+        let sole_hits = || store.connections.writer.lock().unwrap().hits();
+        for _ in 0..3 {
+            assert!(store.find_token(&old.id).await.unwrap().is_some());
+        }
+        assert_eq!(sole_hits(), 2, "the first look-up reads, the next two come from memory");
+        let new = record(&scope, "0000000000000new");
+        store.replace_current(new.clone(), None).await.unwrap();
+        assert_eq!(store.find_token(&old.id).await.unwrap(), None, "its own write emptied the cache");
+        assert_eq!(sole_hits(), 2);
     }
 
     #[tokio::test]
