@@ -48,7 +48,7 @@ pub(crate) struct VerifiedCache {
 }
 
 /// When `last_used_at` was last written, as the store reports it and as this process did it.
-pub(crate) struct UseRecord {
+pub(crate) struct LastUseCheck {
     pub(crate) stored: Option<Timestamp>,
     pub(crate) now: Timestamp,
     pub(crate) interval_ms: i64,
@@ -57,7 +57,7 @@ pub(crate) struct UseRecord {
 impl Entry {
     /// Claims the right to write `last_used_at = now` if neither the store nor this process wrote it
     /// within the interval. At most one caller wins per interval.
-    fn claim_use_record(&self, use_record: &UseRecord) -> bool {
+    fn claim_use_record(&self, use_record: &LastUseCheck) -> bool {
         let seen = self.recorded_use_at.load(Ordering::Acquire);
         let last = use_record.stored.map_or(i64::MIN, Timestamp::unix_millis).max(seen);
         let now = use_record.now.unix_millis();
@@ -80,7 +80,7 @@ impl VerifiedCache {
         id: &TokenId,
         fingerprint: &Fingerprint,
         stored_hash: &Arc<str>,
-        use_record: &UseRecord,
+        use_record: &LastUseCheck,
     ) -> Option<bool> {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
         let entry = entries.get(id)?;
@@ -96,7 +96,7 @@ impl VerifiedCache {
         id: TokenId,
         fingerprint: Fingerprint,
         stored_hash: Arc<str>,
-        use_record: &UseRecord,
+        use_record: &LastUseCheck,
     ) -> bool {
         let entry = Entry::new(fingerprint, stored_hash);
         let claimed = entry.claim_use_record(use_record);
@@ -156,8 +156,8 @@ mod tests {
         TokenId::new(format!("{n:0>16}")).unwrap()
     }
 
-    fn at(ms: i64) -> UseRecord {
-        UseRecord { stored: None, now: Timestamp::from_unix_millis(ms), interval_ms: 60_000 }
+    fn at(ms: i64) -> LastUseCheck {
+        LastUseCheck { stored: None, now: Timestamp::from_unix_millis(ms), interval_ms: 60_000 }
     }
 
     #[test]
@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(cache.check(&id(1), &fp, &"h".into(), &at(61_000)), Some(true));
         assert_eq!(cache.check(&id(1), &fp, &"h".into(), &at(62_000)), Some(false));
         // A recent write by another instance, seen in the store, also counts.
-        let seen = UseRecord { stored: Some(Timestamp::from_unix_millis(100_000)), ..at(120_000) };
+        let seen = LastUseCheck { stored: Some(Timestamp::from_unix_millis(100_000)), ..at(120_000) };
         assert!(!cache.insert(id(2), fp, "h".into(), &seen));
     }
 

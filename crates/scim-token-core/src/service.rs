@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use crate::audit::{AuditAction, AuditEvent, AuditSink};
 use crate::bookkeeping::UseWrites;
 use crate::builder::ScimTokenServiceBuilder;
-use crate::cache::{Fingerprint, UseRecord, VerifiedCache, fingerprint};
+use crate::cache::{Fingerprint, LastUseCheck, VerifiedCache, fingerprint};
 use crate::error::{Error, Result};
 use crate::flight::{self, Flights, Joined, Outcome};
 use crate::format::TokenFormat;
@@ -240,7 +240,8 @@ impl ScimTokenService {
         let first_use_of_current = found.role == TokenRole::Current && found.record.last_used_at.is_none();
         let record = found.record;
         let fingerprint = fingerprint(presented);
-        let use_record = UseRecord { stored: record.last_used_at, now, interval_ms: USE_RECORD_INTERVAL_MS };
+        let use_record =
+            LastUseCheck { stored: record.last_used_at, now, interval_ms: USE_RECORD_INTERVAL_MS };
         match inner.cache.check(&id, &fingerprint, &record.hash, &use_record) {
             Some(true) => inner.use_writes.start(&self.inner, id, now),
             Some(false) => {}
@@ -276,7 +277,7 @@ impl ScimTokenService {
         fingerprint: Fingerprint,
         stored_hash: &Arc<str>,
         presented: &str,
-        use_record: UseRecord,
+        use_record: LastUseCheck,
     ) -> Result<bool> {
         let inner = &self.inner;
         let Some(stored) = inner.hasher.stored(stored_hash) else { return Ok(false) };

@@ -90,7 +90,7 @@ impl Connections {
         f: impl FnOnce(&mut Reader) -> Result<T, DbError>,
     ) -> Result<T, SqliteStoreError> {
         let conn = self.reader();
-        let mut conn = Patient::new(conn, self.busy_timeout, !self.readers.is_empty())
+        let mut conn = WithBusyTimeout::new(conn, self.busy_timeout, !self.readers.is_empty())
             .map_err(|error| self.error(error.into()))?;
         f(&mut conn.conn).map_err(|error| self.error(error))
     }
@@ -144,13 +144,13 @@ impl Connections {
 }
 
 /// A reader lent the busy timeout until dropped, so a later [`Connections::try_read_now`] never sleeps.
-struct Patient<'a> {
+struct WithBusyTimeout<'a> {
     conn: MutexGuard<'a, Reader>,
     /// Whether the timeout was lent, and must be taken back (readers only; the writer keeps its own).
     lent: bool,
 }
 
-impl<'a> Patient<'a> {
+impl<'a> WithBusyTimeout<'a> {
     fn new(conn: MutexGuard<'a, Reader>, timeout: Duration, lend: bool) -> rusqlite::Result<Self> {
         if lend {
             conn.busy_timeout(timeout)?;
@@ -159,7 +159,7 @@ impl<'a> Patient<'a> {
     }
 }
 
-impl Drop for Patient<'_> {
+impl Drop for WithBusyTimeout<'_> {
     fn drop(&mut self) {
         if self.lent {
             // Cannot fail for a zero timeout: it only removes the handler.
@@ -198,14 +198,16 @@ fn recover(conn: MutexGuard<'_, Reader>) -> MutexGuard<'_, Reader> {
 mod tests {
     use crate::SqliteStore;
 
-    fn temp_path(label: &str) -> std::path::PathBuf {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        std::env::temp_dir().join(format!("scim-token-sqlite-unit-{label}-{}-{nanos}.db", std::process::id()))
+    /// A fresh database path in a temporary directory, removed (with the WAL files) when dropped.
+    fn temp_db(label: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{label}.db"));
+        (dir, path)
     }
 
     #[tokio::test]
     async fn try_read_now_declines_when_every_reader_is_held_and_read_still_answers() {
-        let path = temp_path("held");
+        let (_dir, path) = temp_db("held");
         let store = SqliteStore::builder().read_connections(2).open(&path).await.unwrap();
         let db = store.connections.clone();
         let read_one =
@@ -215,7 +217,6 @@ mod tests {
         assert!(db.try_read_now(read_one).is_none(), "with every reader held it must not wait");
         drop(held);
         assert_eq!(db.read(read_one).unwrap(), 1);
-        remove(&path);
     }
 
     #[test]
@@ -234,7 +235,7 @@ mod tests {
 
     #[tokio::test]
     async fn readers_wait_only_on_the_blocking_path() {
-        let path = temp_path("timeouts");
+        let (_dir, path) = temp_db("timeouts");
         let timeout = std::time::Duration::from_millis(1234);
         let store = SqliteStore::builder().busy_timeout(timeout).open(&path).await.unwrap();
         let db = store.connections.clone();
@@ -246,12 +247,11 @@ mod tests {
         for _ in 0..db.readers.len() {
             assert_eq!(db.try_read_now(busy_timeout).unwrap().unwrap(), 0, "the timeout was taken back");
         }
-        remove(&path);
     }
 
     #[tokio::test]
     async fn without_readers_nothing_reads_inline_on_the_waiting_writer() {
-        let path = temp_path("no-readers");
+        let (_dir, path) = temp_db("no-readers");
         let timeout = std::time::Duration::from_millis(1234);
         let store =
             SqliteStore::builder().busy_timeout(timeout).read_connections(0).open(&path).await.unwrap();
@@ -261,18 +261,11 @@ mod tests {
         };
         assert!(db.try_read_now(busy_timeout).is_none(), "the writer can wait: no inline read on it");
         assert_eq!(db.read(busy_timeout).unwrap(), 1234, "blocking reads use the writer and its timeout");
-        remove(&path);
 
         // An in-memory database's one connection cannot be made to wait, and has no busy handler.
         let store = SqliteStore::builder().read_connections(0).open_in_memory().await.unwrap();
         let db = store.connections.clone();
         assert_eq!(db.try_read_now(busy_timeout).unwrap().unwrap(), 0, "in memory, reads stay inline");
         assert_eq!(db.read(busy_timeout).unwrap(), 0);
-    }
-
-    fn remove(path: &std::path::Path) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
     }
 }
