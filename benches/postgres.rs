@@ -26,7 +26,7 @@ impl BenchSchema {
     fn find_token_sql(&self) -> String {
         format!(
             "SELECT t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, t.expires_at, \
-             t.last_used_at, s.enabled FROM \"{0}\".tokens t JOIN \"{0}\".scopes s ON s.scope = t.scope \
+             t.last_used_at, t.first_used_at, s.enabled FROM \"{0}\".tokens t JOIN \"{0}\".scopes s ON s.scope = t.scope \
              WHERE t.id = $1",
             self.name
         )
@@ -66,8 +66,19 @@ impl BenchSchema {
 }
 
 /// Every column of a token row, read as the store reads them.
-type Columns<'a> =
-    (&'a str, &'a str, &'a str, Option<i64>, &'a str, i64, &'a str, Option<i64>, Option<i64>, bool);
+type Columns<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<i64>,
+    &'a str,
+    i64,
+    &'a str,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    bool,
+);
 
 /// A service over a store on `schema`, with an enabled token, verified once so the cache holds it.
 fn verified_service(

@@ -21,13 +21,6 @@ use std::hint::black_box;
 
 use scim_token::sqlite::SqliteStore;
 use scim_token::{MemoryStore, ScimTokenService};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
-
-/// The query `SqliteStore::find_token` runs (kept equal by `benches/verify.rs`'s baseline too).
-const FIND_TOKEN: &str = "SELECT t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, \
-    t.expires_at, t.last_used_at, coalesce((SELECT s.enabled FROM scopes s WHERE s.scope = t.scope), 0) \
-    FROM tokens t WHERE t.id = ?1";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|arg| !arg.starts_with("--")).collect();
@@ -61,39 +54,19 @@ fn verify(rt: &tokio::runtime::Runtime, service: &ScimTokenService, token: &str,
 
 fn memory_baseline(rt: &tokio::runtime::Runtime, token: &str, count: u32) {
     let mut map = HashMap::new();
-    map.insert(token[5..21].to_owned(), <[u8; 32]>::from(Sha256::digest(token.as_bytes())));
+    map.insert(token[5..21].to_owned(), common::fingerprint(token));
     common::time_block(rt, count, || async {
         let presented = black_box(token);
-        let expected = map.get(&presented[5..21]).unwrap();
-        let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        assert!(bool::from(expected.ct_eq(&actual)));
+        common::assert_fingerprint(presented, map.get(&presented[5..21]).unwrap());
     });
 }
 
 fn sqlite_baseline(rt: &tokio::runtime::Runtime, path: &std::path::Path, token: &str, count: u32) {
     let conn = rusqlite::Connection::open(path).unwrap();
-    let fingerprint = <[u8; 32]>::from(Sha256::digest(token.as_bytes()));
+    let fingerprint = common::fingerprint(token);
     common::time_block(rt, count, || async {
         let presented = black_box(token);
-        let mut select = conn.prepare_cached(FIND_TOKEN).unwrap();
-        let row = select
-            .query_row([&presented[5..21]], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, Option<i64>>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, i64>(5)?,
-                    row.get::<_, String>(6)?,
-                    row.get::<_, Option<i64>>(7)?,
-                    row.get::<_, Option<i64>>(8)?,
-                    row.get::<_, bool>(9)?,
-                ))
-            })
-            .unwrap();
-        black_box(row);
-        let actual: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        assert!(bool::from(fingerprint.ct_eq(&actual)));
+        black_box(common::sqlite::select_row(&conn, presented));
+        common::assert_fingerprint(presented, &fingerprint);
     });
 }

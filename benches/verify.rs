@@ -98,9 +98,7 @@ fn cache_hit_sqlite(c: &mut Criterion) {
     let fingerprint = common::fingerprint(token);
     let baseline = || async {
         let presented = black_box(token);
-        let mut select = conn.prepare_cached(FIND_TOKEN).unwrap();
-        let row = select.query_row([&presented[5..21]], read_row).unwrap();
-        black_box(row);
+        black_box(common::sqlite::select_row(&conn, presented));
         common::assert_fingerprint(presented, &fingerprint);
     };
     let verify = || async { service.verify(black_box(token)).await.unwrap() };
@@ -113,17 +111,6 @@ fn cache_hit_sqlite(c: &mut Criterion) {
     );
     group.finish();
     println!("paired: verify_cache_hit_sqlite / baseline = {cost:.3}");
-}
-
-/// The query `SqliteStore::find_token` runs.
-const FIND_TOKEN: &str = "SELECT t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, \
-    t.expires_at, t.last_used_at, coalesce((SELECT s.enabled FROM scopes s WHERE s.scope = t.scope), 0) \
-    FROM tokens t WHERE t.id = ?1";
-
-type Row = (String, String, String, Option<i64>, String, i64, String, Option<i64>, Option<i64>, bool);
-
-fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok(common::token_columns!(row, get_unwrap))
 }
 
 fn cache_miss(c: &mut Criterion) {

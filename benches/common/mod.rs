@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod postgres;
+pub mod sqlite;
 
 use std::future::Future;
 
@@ -83,7 +84,7 @@ pub fn assert_fingerprint(presented: &str, expected: &[u8; 32]) {
     assert!(bool::from(expected.ct_eq(&fingerprint(presented))));
 }
 
-/// The ten columns of a token row, read with `$row.$get(i)` into a tuple (rusqlite's `get_unwrap`,
+/// The eleven columns of a token row, read with `$row.$get(i)` into a tuple (rusqlite's `get_unwrap`,
 /// tokio-postgres's `get`): what a baseline reads to cost what the store's own row reading costs.
 #[allow(unused_macros)] // not every bench reads rows
 macro_rules! token_columns {
@@ -99,6 +100,7 @@ macro_rules! token_columns {
             $row.$get(7),
             $row.$get(8),
             $row.$get(9),
+            $row.$get(10),
         )
     };
 }

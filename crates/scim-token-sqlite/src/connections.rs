@@ -51,12 +51,6 @@ impl Connections {
         }
     }
 
-    /// The one connection of an in-memory database, which must have no busy handler: nothing else can
-    /// lock its database, so it may serve reads inline too.
-    pub(crate) fn in_memory(conn: Connection, path: PathBuf, busy_timeout: Duration) -> Self {
-        Self::sole(conn, path, busy_timeout)
-    }
-
     /// The one connection of a database no other connection can open (in memory, or a file this
     /// connection holds an exclusive lock on), without a busy handler: it serves reads inline, and
     /// caches look-ups until its own next write.

@@ -195,7 +195,7 @@ impl SqliteStoreBuilder {
         conn.busy_timeout(Duration::ZERO).map_err(fail)?;
         conn.execute_batch("PRAGMA foreign_keys = ON").map_err(fail)?;
         self.migrate(&mut conn, &path)?;
-        Ok(Connections::in_memory(conn, path, self.busy_timeout))
+        Ok(Connections::sole(conn, path, self.busy_timeout))
     }
 
     fn migrate(&self, conn: &mut Connection, path: &Path) -> Result<(), SqliteStoreError> {
