@@ -61,3 +61,26 @@ pub use scim_token_axum as axum_adapter;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+// The guides' Rust examples, run as doc tests like the README's. `cfg(doctest)`: nothing in the public API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/embedding.md")]
+mod embedding_guide {}
+#[cfg(doctest)]
+#[doc = include_str!("../docs/backends.md")]
+mod backends_guide {}
+#[cfg(doctest)]
+#[doc = include_str!("../docs/operators.md")]
+mod operators_guide {}
+#[cfg(doctest)]
+#[doc = include_str!("../docs/identity-providers.md")]
+mod identity_providers_guide {}
+#[cfg(doctest)]
+#[doc = include_str!("../docs/security.md")]
+mod security_guide {}
+#[cfg(doctest)]
+#[doc = include_str!("../docs/benchmarks.md")]
+mod benchmarks_guide {}
+#[cfg(doctest)]
+#[doc = include_str!("../docs/testing.md")]
+mod testing_guide {}

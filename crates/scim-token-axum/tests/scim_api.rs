@@ -1,6 +1,6 @@
-//! The README's recipe for guarding a whole SCIM API (`guarded_scim_api`), run as the README shows it:
-//! every answer under the prefix needs a valid token; with one, unknown paths and methods get RFC 7644
-//! 404 and 405 answers.
+//! The embedding guide's recipe for guarding a whole SCIM API (`guarded_scim_api`), run as the guide
+//! shows it: every answer under the prefix needs a valid token; with one, unknown paths and methods get
+//! RFC 7644 404 and 405 answers.
 
 mod common;
 
@@ -15,7 +15,7 @@ use scim_token_core::Scope;
 // The recipe's imports (axum's Router, Path, StatusCode, get; ScimCaller, guarded_scim_api) serve the
 // tests below too.
 
-/// The facade's paths, as the README's recipe writes them.
+/// The facade's paths, as the guide's recipe writes them.
 mod scim_token {
     pub use scim_token_axum as axum_adapter;
     pub use scim_token_core::*;
@@ -45,13 +45,13 @@ const ROUTED: [&str; 4] = [
 ];
 
 #[test]
-fn the_readme_shows_this_recipe_as_it_is_tested() {
-    let readme = include_str!("../../../README.md");
+fn the_embedding_guide_shows_this_recipe_as_it_is_tested() {
+    let guide = include_str!("../../../docs/embedding.md");
     let marker = "<!-- crates/scim-token-axum/tests/scim_api.rs runs this block as written -->";
-    let at = readme.find(marker).expect("the README marks the guarded SCIM API recipe") + marker.len();
-    let block = readme[at..].trim_start().strip_prefix("```rust\n").expect("a rust block after the marker");
+    let at = guide.find(marker).expect("the guide marks the guarded SCIM API recipe") + marker.len();
+    let block = guide[at..].trim_start().strip_prefix("```rust\n").expect("a rust block after the marker");
     let block = &block[..=block.find("\n```").expect("the block ends")];
-    assert_eq!(block, include_str!("recipe/guarded_scim_api.rs"), "README and tests/recipe differ");
+    assert_eq!(block, include_str!("recipe/guarded_scim_api.rs"), "the guide and tests/recipe differ");
 }
 
 #[tokio::test]
