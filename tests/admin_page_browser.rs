@@ -245,7 +245,7 @@ impl AdminAuthenticator for CookieSessions {
         let cookies = parts.headers.get_all(COOKIE).iter().filter_map(|value| value.to_str().ok());
         if cookies.flat_map(|value| value.split(';')).any(|cookie| cookie.trim() == SESSION_COOKIE) {
             let actor = Actor::new("session admin").unwrap();
-            Ok(AdminGrant { actor, scope: Scope::default_scope() })
+            Ok(AdminGrant::new(actor, Scope::default_scope()))
         } else {
             Err(AdminRejection::Unauthenticated)
         }

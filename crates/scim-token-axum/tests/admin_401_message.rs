@@ -22,7 +22,7 @@ impl AdminAuthenticator for ApiKeyAdmins {
     async fn authenticate(&self, parts: &Parts, _: AdminAction) -> Result<AdminGrant, AdminRejection> {
         match parts.headers.get("x-api-key") {
             Some(key) if key == "right-key" => {
-                Ok(AdminGrant { actor: Actor::new("key-admin").unwrap(), scope: Scope::default_scope() })
+                Ok(AdminGrant::new(Actor::new("key-admin").unwrap(), Scope::default_scope()))
             }
             _ => Err(AdminRejection::Unauthenticated),
         }

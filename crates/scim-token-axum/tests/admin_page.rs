@@ -6,7 +6,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
-use scim_token_axum::{ADMIN_PAGE_PATH, AdminRoutes, GENERATE_TOKEN_PATH, SETTINGS_PATH, TOKENS_PATH};
+use scim_token_axum::AdminRoutes;
+use scim_token_axum::paths::{ADMIN_PAGE_PATH, GENERATE_TOKEN_PATH, SETTINGS_PATH, TOKENS_PATH};
 use scim_token_core::ScimTokenService;
 
 const HOST: &str = "scim.example.com";

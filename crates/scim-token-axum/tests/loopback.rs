@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::http_client::{send, send_auth};
 use common::*;
-use scim_token_axum::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
+use scim_token_axum::paths::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
 use scim_token_core::ScimTokenService;
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::fast;

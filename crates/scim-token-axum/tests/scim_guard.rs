@@ -10,7 +10,8 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::routing::get;
 use common::*;
-use scim_token_axum::{GENERATE_TOKEN_PATH, ScimCaller};
+use scim_token_axum::ScimCaller;
+use scim_token_axum::paths::GENERATE_TOKEN_PATH;
 use scim_token_core::Scope;
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::{

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use common::*;
-use scim_token_axum::{SETTINGS_PATH, TOKENS_PATH};
+use scim_token_axum::paths::{SETTINGS_PATH, TOKENS_PATH};
 use scim_token_core::{AuditAction, ManualClock, ScimTokenService, Scope, Timestamp, TokenStore};
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::{AuditLog, fast};

@@ -78,9 +78,7 @@ impl AdminAuthenticator for ScriptedAuth {
         _: AdminAction,
     ) -> Result<AdminGrant, AdminRejection> {
         match parts.headers.get("x-test-auth").and_then(|v| v.to_str().ok()) {
-            Some("ok") => {
-                Ok(AdminGrant { actor: Actor::new("scripted").unwrap(), scope: Scope::default_scope() })
-            }
+            Some("ok") => Ok(AdminGrant::new(Actor::new("scripted").unwrap(), Scope::default_scope())),
             Some("forbidden") => Err(AdminRejection::Forbidden),
             Some("not-found") => Err(AdminRejection::NotFound),
             Some("unavailable") => Err(AdminRejection::Unavailable),

@@ -15,7 +15,7 @@ use scim_token_core::{ScimTokenService, Scope, VerifiedToken};
 use tower::{Layer, Service};
 
 use crate::credentials::credential_from_headers;
-use crate::error::ScimError;
+use crate::scim::error::ScimError;
 
 /// Requires a valid SCIM token on every request to the wrapped routes, sent as
 /// `Authorization: Bearer <token>` or raw (as Okta can send it).
