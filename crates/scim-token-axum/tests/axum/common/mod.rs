@@ -1,6 +1,5 @@
 //! Shared test fixtures: an app wired like a host's, admin credentials, requests and answer checks. The
 //! fast service and the store that fails on demand come from `scim-token-test-support`.
-#![allow(dead_code)] // each test binary uses a different part
 
 pub mod http_client;
 

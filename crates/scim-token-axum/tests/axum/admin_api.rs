@@ -1,10 +1,8 @@
 //! The admin routes in process: every status, every bad input, error shapes, the OpenAPI document.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::*;
 use scim_token_axum::paths::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::fast_service;

@@ -2,12 +2,10 @@
 //! previous token's deadline) until the identity provider uses the new token, then `switched` (with when),
 //! as every instance sharing the store reports it; a server without the option never sends it.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use scim_token_axum::paths::SETTINGS_PATH;
 use scim_token_core::{ManualClock, ScimTokenService, Timestamp};
 use scim_token_memory::MemoryStore;

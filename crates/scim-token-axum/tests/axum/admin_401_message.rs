@@ -1,12 +1,11 @@
-//! The host's authenticator decides what an admin 401 tells the caller to send (issue 13, point 6).
-
-mod common;
+//! The host's authenticator decides what an admin 401 tells the caller to send, so a host whose admins
+//! sign in another way than with `Authorization` can name what it expects.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::common::{ADMIN, admins, app, assert_unleash_error, call, enabled_service, request};
 use axum::http::request::Parts;
-use common::{ADMIN, admins, app, assert_unleash_error, call, enabled_service, request};
 use scim_token_axum::{
     AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, DEFAULT_UNAUTHENTICATED_MESSAGE, async_trait,
 };
