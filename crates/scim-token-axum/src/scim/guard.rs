@@ -189,6 +189,8 @@ fn missing_param(parts: &Parts, name: &str) -> ScimError {
 ///
 /// On a route that is not behind the guard, extraction fails closed with a 500 [`ScimError`] and an
 /// error in the logs: a missing guard is a wiring mistake, never a reason to let a request through.
+// Not `#[non_exhaustive]`: handlers destructure it (`ScimCaller(caller)`), and what may grow is the
+// `VerifiedToken` inside, not this wrapper.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScimCaller(pub VerifiedToken);
 
