@@ -11,7 +11,7 @@
 mod server;
 
 #[allow(dead_code)]
-#[path = "../crates/scim-token-axum/tests/common/http_client.rs"]
+#[path = "../crates/scim-token-axum/tests/axum/common/http_client.rs"]
 mod http_client;
 
 mod browser;
@@ -245,7 +245,7 @@ impl AdminAuthenticator for CookieSessions {
         let cookies = parts.headers.get_all(COOKIE).iter().filter_map(|value| value.to_str().ok());
         if cookies.flat_map(|value| value.split(';')).any(|cookie| cookie.trim() == SESSION_COOKIE) {
             let actor = Actor::new("session admin").unwrap();
-            Ok(AdminGrant { actor, scope: Scope::default_scope() })
+            Ok(AdminGrant::new(actor, Scope::default_scope()))
         } else {
             Err(AdminRejection::Unauthenticated)
         }

@@ -10,7 +10,7 @@
 mod server;
 
 #[allow(dead_code)]
-#[path = "../crates/scim-token-axum/tests/common/http_client.rs"]
+#[path = "../crates/scim-token-axum/tests/axum/common/http_client.rs"]
 mod http_client;
 
 use std::net::SocketAddr;

@@ -6,7 +6,7 @@
 #[path = "../examples/server/main.rs"]
 mod server;
 
-#[path = "../crates/scim-token-axum/tests/common/http_client.rs"]
+#[path = "../crates/scim-token-axum/tests/axum/common/http_client.rs"]
 mod http_client;
 
 use std::net::SocketAddr;

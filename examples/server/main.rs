@@ -47,9 +47,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use rand::TryRng;
 use rand::rngs::SysRng;
+use scim_token::axum_adapter::paths::ADMIN_PAGE_PATH;
 use scim_token::axum_adapter::{
-    ADMIN_PAGE_PATH, AdminAccess, AdminRoutes, SCIM_CONTENT_TYPE, ScimCaller, ScimGuardLayer,
-    StaticAdminTokens,
+    AdminAccess, AdminRoutes, SCIM_CONTENT_TYPE, ScimCaller, ScimGuardLayer, StaticAdminTokens,
 };
 use scim_token::postgres::{PostgresStore, redact_url};
 use scim_token::sqlite::SqliteStore;

@@ -8,7 +8,8 @@
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use scim_token_axum::{CredentialError, MAX_AUTHORIZATION_LEN, credential_from_headers};
+use scim_token_axum::limits::MAX_AUTHORIZATION_LEN;
+use scim_token_axum::{CredentialError, credential_from_headers};
 
 fuzz_target!(|data: &[u8]| {
     let mut headers = HeaderMap::new();

@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
         .body(Body::from(data.to_vec()))
         .unwrap();
     let status = target.runtime.block_on(target.app.clone().oneshot(request)).unwrap().status();
-    let too_large = data.len() > scim_token_axum::SETTINGS_BODY_LIMIT;
+    let too_large = data.len() > scim_token_axum::limits::SETTINGS_BODY_LIMIT;
     let expected = serde_json::from_slice::<Settings>(data).ok().filter(|_| !too_large);
     match (status, expected) {
         (StatusCode::OK, Some(settings)) => {

@@ -1,40 +1,32 @@
-//! Reading the one credential a request carries in its `Authorization` header.
+//! Reading the one credential a request carries in its `Authorization` header: the SCIM guard reads the
+//! identity provider's token with it, and [`StaticAdminTokens`](crate::StaticAdminTokens) an admin's.
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 
-/// The longest `Authorization` header value read, in bytes. Admin tokens and SCIM tokens are under 100
-/// bytes; the bound leaves room for a host's longer credentials (e.g. JWTs) while refusing abuse early.
-pub const MAX_AUTHORIZATION_LEN: usize = 4096;
+use crate::limits::MAX_AUTHORIZATION_LEN;
 
 /// Why a request carries no usable credential. Every case should be answered the same way (401), so a
 /// caller learns nothing about why; the variants exist for logs and tests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// Each variant is a message with no cause behind it, so `source()` is `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CredentialError {
     /// No `Authorization` header.
+    #[error("no Authorization header")]
     Missing,
     /// More than one `Authorization` header: ambiguous, so refused rather than guessed.
+    #[error("more than one Authorization header")]
     Repeated,
     /// The header is longer than [`MAX_AUTHORIZATION_LEN`].
+    #[error("the Authorization header is too long")]
     TooLong,
     /// The header is not visible ASCII, is empty, is `Bearer` without a credential, or the credential
     /// contains whitespace.
+    #[error("the Authorization header is malformed")]
     Malformed,
 }
-
-impl std::fmt::Display for CredentialError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Missing => "no Authorization header",
-            Self::Repeated => "more than one Authorization header",
-            Self::TooLong => "the Authorization header is too long",
-            Self::Malformed => "the Authorization header is malformed",
-        })
-    }
-}
-
-impl std::error::Error for CredentialError {}
 
 /// The credential in the request's `Authorization` header, sent either raw (as Unleash admin tokens
 /// `*:*.abc…` and Okta's SCIM tokens can be) or after a `Bearer ` scheme (case-insensitive).
@@ -126,6 +118,21 @@ mod tests {
         assert!(credential_from_headers(&headers(&[&just_fits])).is_ok());
         for bad in [&b""[..], b"Bearer", b"Bearer ", b"Basic a b", b"caf\xc3\xa9", b"\xff\xfe", b"a\tb"] {
             assert_eq!(credential_from_headers(&headers(&[bad])), Err(CredentialError::Malformed), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn refusals_are_messages_without_a_cause() {
+        use std::error::Error;
+        let cases = [
+            (CredentialError::Missing, "no Authorization header"),
+            (CredentialError::Repeated, "more than one Authorization header"),
+            (CredentialError::TooLong, "the Authorization header is too long"),
+            (CredentialError::Malformed, "the Authorization header is malformed"),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+            assert!(error.source().is_none(), "{error}");
         }
     }
 }

@@ -67,36 +67,32 @@
 //!
 //! Error answers never hold a token or an internal detail: causes are logged with `tracing` under an
 //! error id that a 500 answer repeats.
+//!
+//! Every path the routes serve is in [`paths`], every bound on what they read in [`limits`]. Inside, the
+//! code is arranged by audience: the administrators' routes in `admin/`, the identity providers' guard in
+//! `scim/`, each with its own error answer; the OAuth token endpoint will be a third, `oauth/`.
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod admin_auth;
-mod admin_page;
-mod admin_routes;
+mod admin;
+mod answer;
 mod credentials;
-mod cross_site;
-mod error;
-mod openapi;
-mod overlap_body;
-mod scim_fallback;
-mod scim_guard;
-mod token_routes;
+pub mod limits;
+pub mod paths;
+mod scim;
 mod warn_limit;
 
 pub use async_trait::async_trait;
 
-pub use admin_auth::{
-    AdminAccess, AdminAction, AdminAuthenticator, AdminGrant, AdminRejection,
-    DEFAULT_UNAUTHENTICATED_MESSAGE, StaticAdminTokens,
+pub use admin::auth::{
+    AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, DEFAULT_UNAUTHENTICATED_MESSAGE,
 };
-pub use admin_routes::{
-    ADMIN_PAGE_PATH, AdminRoutes, GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_BODY_LIMIT, SETTINGS_PATH,
-    TOKEN_PATH, TOKENS_PATH,
-};
-pub use credentials::{CredentialError, MAX_AUTHORIZATION_LEN, credential_from_headers};
-pub use error::{SCIM_CONTENT_TYPE, ScimError};
-pub use openapi::{ADMIN_SECURITY_SCHEME, SCIM_SECURITY_SCHEME, openapi};
-pub use scim_fallback::{guarded_scim_api, scim_method_not_allowed, scim_not_found};
-pub use scim_guard::{ScimCaller, ScimGuard, ScimGuardLayer};
+pub use admin::openapi::{ADMIN_SECURITY_SCHEME, SCIM_SECURITY_SCHEME, openapi};
+pub use admin::router::AdminRoutes;
+pub use admin::static_tokens::{AdminAccess, StaticAdminTokens};
+pub use credentials::{CredentialError, credential_from_headers};
+pub use scim::error::{SCIM_CONTENT_TYPE, ScimError};
+pub use scim::fallback::{guarded_scim_api, scim_method_not_allowed, scim_not_found};
+pub use scim::guard::{ScimCaller, ScimGuard, ScimGuardLayer};

@@ -55,6 +55,54 @@ macro_rules! warn_limited {
 }
 pub(crate) use warn_limited;
 
+/// For the tests of the 503 answers of each audience, which log through the limiters above.
+#[cfg(test)]
+pub(crate) mod test_log {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// Held by every test that logs a 503: the warning tests count log lines of those call sites, and
+    /// another test emitting them at the same moment (from its own thread) makes the count racy.
+    pub(crate) static LOGS_503: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// What `run` logs on this thread, DEBUG and up, one event a line.
+    pub(crate) fn captured_log(run: impl FnOnce()) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, run);
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// Asserts that each message was logged `count` times, at most once at WARN (other tests in this
+    /// binary may have used this interval's warning already), the rest at DEBUG.
+    pub(crate) fn assert_warned_at_most_once(log: &str, messages: &[&str], count: usize) {
+        for message in messages {
+            let lines: Vec<_> = log.lines().filter(|line| line.contains(message)).collect();
+            let warnings = lines.iter().filter(|line| line.contains(" WARN ")).count();
+            assert!(warnings <= 1, "{warnings} warnings for {message:?}");
+            assert_eq!(lines.len(), count, "every refusal is still logged, at DEBUG: {message:?}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

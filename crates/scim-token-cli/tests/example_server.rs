@@ -12,7 +12,7 @@
 mod server;
 
 #[allow(dead_code)] // The shared client has more than this test needs.
-#[path = "../../scim-token-axum/tests/common/http_client.rs"]
+#[path = "../../scim-token-axum/tests/axum/common/http_client.rs"]
 mod http_client;
 
 mod common;

@@ -1,16 +1,15 @@
 //! The SCIM guard in process: accepted and refused tokens, failing stores, saturated hashing.
 
-mod common;
-
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use crate::common::*;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::routing::get;
-use common::*;
-use scim_token_axum::{GENERATE_TOKEN_PATH, ScimCaller};
+use scim_token_axum::ScimCaller;
+use scim_token_axum::paths::GENERATE_TOKEN_PATH;
 use scim_token_core::Scope;
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::{
@@ -40,7 +39,7 @@ async fn every_refused_token_gets_the_same_401() {
     let wrong_secret = with_changed_secret(&token, true);
     let typo = with_changed_secret(&token, false);
     let other_service = enabled_service().await;
-    let other_app = common::app(other_service, admins());
+    let other_app = crate::common::app(other_service, admins());
     let unknown = generate(&other_app).await;
     let long = "a".repeat(5000);
     let candidates = [

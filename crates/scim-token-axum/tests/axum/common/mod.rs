@@ -1,6 +1,5 @@
 //! Shared test fixtures: an app wired like a host's, admin credentials, requests and answer checks. The
 //! fast service and the store that fails on demand come from `scim-token-test-support`.
-#![allow(dead_code)] // each test binary uses a different part
 
 pub mod http_client;
 
@@ -78,9 +77,7 @@ impl AdminAuthenticator for ScriptedAuth {
         _: AdminAction,
     ) -> Result<AdminGrant, AdminRejection> {
         match parts.headers.get("x-test-auth").and_then(|v| v.to_str().ok()) {
-            Some("ok") => {
-                Ok(AdminGrant { actor: Actor::new("scripted").unwrap(), scope: Scope::default_scope() })
-            }
+            Some("ok") => Ok(AdminGrant::new(Actor::new("scripted").unwrap(), Scope::default_scope())),
             Some("forbidden") => Err(AdminRejection::Forbidden),
             Some("not-found") => Err(AdminRejection::NotFound),
             Some("unavailable") => Err(AdminRejection::Unavailable),

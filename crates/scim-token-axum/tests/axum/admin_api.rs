@@ -1,11 +1,9 @@
 //! The admin routes in process: every status, every bad input, error shapes, the OpenAPI document.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::*;
-use scim_token_axum::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
+use scim_token_axum::paths::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::fast_service;
 
@@ -202,8 +200,10 @@ async fn settings_without_a_json_content_type_get_415() {
 #[tokio::test]
 async fn oversized_settings_bodies_get_413() {
     let app = app(enabled_service().await, admins());
-    let body =
-        format!(r#"{{"enabled": false, "padding": "{}"}}"#, "x".repeat(scim_token_axum::SETTINGS_BODY_LIMIT));
+    let body = format!(
+        r#"{{"enabled": false, "padding": "{}"}}"#,
+        "x".repeat(scim_token_axum::limits::SETTINGS_BODY_LIMIT)
+    );
     let answer = call(&app, settings_post(Some(ADMIN), Some("application/json"), body)).await;
     assert_eq!(assert_unleash_error(&answer, 413), "ContentTooLarge");
     assert_eq!(call(&app, request("GET", SETTINGS_PATH, Some(ADMIN))).await.json()["enabled"], true);
@@ -387,19 +387,19 @@ async fn every_admin_route_is_in_the_openapi_document_with_its_answers() {
             &["200", "400", "401", "403", "404", "405", "413", "415", "500", "503"],
         ),
         (
-            scim_token_axum::TOKENS_PATH,
+            scim_token_axum::paths::TOKENS_PATH,
             "get",
             "list-scim-tokens",
             &["200", "401", "403", "404", "405", "500", "503"],
         ),
         (
-            scim_token_axum::TOKENS_PATH,
+            scim_token_axum::paths::TOKENS_PATH,
             "delete",
             "revoke-all-scim-tokens",
             &["204", "401", "403", "404", "405", "500", "503"],
         ),
         (
-            scim_token_axum::TOKEN_PATH,
+            scim_token_axum::paths::TOKEN_PATH,
             "delete",
             "revoke-scim-token",
             &["204", "401", "403", "404", "405", "500", "503"],
@@ -418,7 +418,7 @@ async fn every_admin_route_is_in_the_openapi_document_with_its_answers() {
         documented.sort();
         assert_eq!(documented, codes, "{id}");
     }
-    let list = &doc["paths"][scim_token_axum::TOKENS_PATH]["get"]["responses"]["200"];
+    let list = &doc["paths"][scim_token_axum::paths::TOKENS_PATH]["get"]["responses"]["200"];
     assert_eq!(
         list["content"]["application/json"]["schema"]["items"]["$ref"],
         "#/components/schemas/scimTokenInfoSchema"

@@ -2,13 +2,11 @@
 //! previous token's deadline) until the identity provider uses the new token, then `switched` (with when),
 //! as every instance sharing the store reports it; a server without the option never sends it.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
-use scim_token_axum::SETTINGS_PATH;
+use scim_token_axum::paths::SETTINGS_PATH;
 use scim_token_core::{ManualClock, ScimTokenService, Timestamp};
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::fast;
@@ -68,7 +66,7 @@ async fn the_settings_say_waiting_then_switched_on_every_instance() {
     });
     assert_eq!(settings(&app_a).await, switched, "the first use, not the latest");
     assert_eq!(settings(&app_b).await, switched);
-    let listed = call(&app_a, request("GET", scim_token_axum::TOKENS_PATH, Some(VIEWER))).await.json();
+    let listed = call(&app_a, request("GET", scim_token_axum::paths::TOKENS_PATH, Some(VIEWER))).await.json();
     assert_eq!(listed.as_array().unwrap().len(), 1, "only the new token is left");
     assert_eq!(listed[0]["firstUsedAt"], "2026-01-02T03:06:05.678Z");
     assert_eq!(listed[0]["lastUsedAt"], "2026-01-02T03:16:05.678Z");

@@ -5,8 +5,8 @@ use axum::Router;
 use scim_token_core::ScimTokenService;
 use tower::Layer;
 
-use crate::error::ScimError;
-use crate::scim_guard::ScimGuardLayer;
+use crate::scim::error::ScimError;
+use crate::scim::guard::ScimGuardLayer;
 
 /// Fallback handler for a path no SCIM route matches: an RFC 7644 404 (`application/scim+json`).
 ///

@@ -1,13 +1,11 @@
 //! The token inventory in process: list, revoke one, revoke all; access rules, bad ids, failures, audit.
 
-mod common;
-
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
-use scim_token_axum::{SETTINGS_PATH, TOKENS_PATH};
+use scim_token_axum::paths::{SETTINGS_PATH, TOKENS_PATH};
 use scim_token_core::{AuditAction, ManualClock, ScimTokenService, Scope, Timestamp, TokenStore};
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::{AuditLog, fast};
@@ -174,7 +172,7 @@ async fn revoking_the_current_token_leaves_the_scope_without_one() {
 async fn unknown_and_malformed_ids_are_404_never_500() {
     let app = app(enabled_service().await, admins());
     let token = generate(&app).await;
-    let other_app = common::app(enabled_service().await, admins());
+    let other_app = crate::common::app(enabled_service().await, admins());
     let foreign = generate(&other_app).await;
     let ids = [
         token_id(&foreign).to_owned(),

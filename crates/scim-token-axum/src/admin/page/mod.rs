@@ -6,16 +6,11 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use crate::admin_routes::ADMIN_PAGE_PATH;
+use crate::paths::{ADMIN_PAGE_PATH, ADMIN_PAGE_SCRIPT_PATH, ADMIN_PAGE_STYLE_PATH};
 
 const PAGE_HTML: &str = include_str!("page.html");
 const PAGE_CSS: &str = include_str!("page.css");
 const PAGE_JS: &str = include_str!("page.js");
-
-/// Where the page's script is served, relative to which the page names it (`scim/app.js`).
-pub(crate) const SCRIPT_PATH: &str = "/admin/scim/app.js";
-/// Where the page's style sheet is served.
-pub(crate) const STYLE_PATH: &str = "/admin/scim/app.css";
 
 /// Script only from this origin's files (never inline, never `eval`), requests only to this origin, no
 /// framing, no forms posting anywhere, no `<base>` rewriting, and DOM sinks such as `innerHTML` locked
@@ -28,8 +23,8 @@ pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src
 pub(crate) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route(ADMIN_PAGE_PATH, get(|| async { asset("text/html; charset=utf-8", PAGE_HTML) }))
-        .route(SCRIPT_PATH, get(|| async { asset("text/javascript; charset=utf-8", PAGE_JS) }))
-        .route(STYLE_PATH, get(|| async { asset("text/css; charset=utf-8", PAGE_CSS) }))
+        .route(ADMIN_PAGE_SCRIPT_PATH, get(|| async { asset("text/javascript; charset=utf-8", PAGE_JS) }))
+        .route(ADMIN_PAGE_STYLE_PATH, get(|| async { asset("text/css; charset=utf-8", PAGE_CSS) }))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
@@ -60,7 +55,10 @@ mod tests {
         // The page is /admin/scim; relative URLs keep working when a host nests the routes.
         assert!(PAGE_HTML.contains(r#"<script src="scim/app.js" defer></script>"#));
         assert!(PAGE_HTML.contains(r#"<link rel="stylesheet" href="scim/app.css">"#));
-        assert_eq!(ADMIN_PAGE_PATH.rsplit_once('/').unwrap().0.to_owned() + "/scim/app.js", SCRIPT_PATH);
+        assert_eq!(
+            ADMIN_PAGE_PATH.rsplit_once('/').unwrap().0.to_owned() + "/scim/app.js",
+            ADMIN_PAGE_SCRIPT_PATH
+        );
     }
 
     #[test]

@@ -1,12 +1,10 @@
 //! The per-tenant SCIM guard: `/scim/v2/{tenant}/…` accepts only that tenant's token, and refuses every
 //! other with the same 401 as any bad token.
 
-mod common;
-
+use crate::common::*;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
-use common::*;
 use scim_token_axum::{ScimCaller, ScimGuardLayer};
 use scim_token_core::{Actor, ScimTokenService, Scope};
 use scim_token_memory::MemoryStore;

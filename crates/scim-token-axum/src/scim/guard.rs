@@ -15,7 +15,7 @@ use scim_token_core::{ScimTokenService, Scope, VerifiedToken};
 use tower::{Layer, Service};
 
 use crate::credentials::credential_from_headers;
-use crate::error::ScimError;
+use crate::scim::error::ScimError;
 
 /// Requires a valid SCIM token on every request to the wrapped routes, sent as
 /// `Authorization: Bearer <token>` or raw (as Okta can send it).
@@ -189,6 +189,8 @@ fn missing_param(parts: &Parts, name: &str) -> ScimError {
 ///
 /// On a route that is not behind the guard, extraction fails closed with a 500 [`ScimError`] and an
 /// error in the logs: a missing guard is a wiring mistake, never a reason to let a request through.
+// Not `#[non_exhaustive]`: handlers destructure it (`ScimCaller(caller)`), and what may grow is the
+// `VerifiedToken` inside, not this wrapper.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScimCaller(pub VerifiedToken);
 

@@ -10,9 +10,10 @@ use scim_token_core::{Timestamp, TokenId, TokenInfo};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::admin_auth::AdminAction;
-use crate::admin_routes::{AdminState, TOKEN_PATH, TOKENS_PATH};
-use crate::error::{AdminError, UnleashError};
+use crate::admin::auth::AdminAction;
+use crate::admin::error::{AdminError, UnleashError};
+use crate::admin::state::AdminState;
+use crate::paths::{TOKEN_PATH, TOKENS_PATH};
 
 /// Whether a token is the scope's current one or the one a rotation replaced.
 #[derive(Serialize, ToSchema)]

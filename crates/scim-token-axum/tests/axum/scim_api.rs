@@ -2,14 +2,12 @@
 //! shows it: every answer under the prefix needs a valid token; with one, unknown paths and methods get
 //! RFC 7644 404 and 405 answers.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::common::{ADMIN, Answer, admins, assert_scim_error, call, enabled_service, generate, request};
 use axum::body::Body;
 use axum::http::Request;
-use common::{ADMIN, Answer, admins, assert_scim_error, call, enabled_service, generate, request};
 use scim_token_core::Scope;
 
 // The recipe's imports (axum's Router, Path, StatusCode, get; ScimCaller, guarded_scim_api) serve the
@@ -46,12 +44,12 @@ const ROUTED: [&str; 4] = [
 
 #[test]
 fn the_embedding_guide_shows_this_recipe_as_it_is_tested() {
-    let guide = include_str!("../../../docs/embedding.md");
-    let marker = "<!-- crates/scim-token-axum/tests/scim_api.rs runs this block as written -->";
+    let guide = include_str!("../../../../docs/embedding.md");
+    let marker = "<!-- crates/scim-token-axum/tests/axum/scim_api.rs runs this block as written -->";
     let at = guide.find(marker).expect("the guide marks the guarded SCIM API recipe") + marker.len();
     let block = guide[at..].trim_start().strip_prefix("```rust\n").expect("a rust block after the marker");
     let block = &block[..=block.find("\n```").expect("the block ends")];
-    assert_eq!(block, include_str!("recipe/guarded_scim_api.rs"), "the guide and tests/recipe differ");
+    assert_eq!(block, include_str!("recipe/guarded_scim_api.rs"), "the guide and tests/axum/recipe differ");
 }
 
 #[tokio::test]
@@ -60,7 +58,7 @@ async fn without_a_valid_token_every_path_and_method_under_the_prefix_gets_the_s
     let app = app(service.clone(), admins());
     let replaced = generate(&app).await;
     generate(&app).await;
-    let foreign = generate(&common::app(enabled_service().await, admins())).await;
+    let foreign = generate(&crate::common::app(enabled_service().await, admins())).await;
     let credentials = [
         None,
         Some("Bearer".to_owned()),
@@ -181,8 +179,11 @@ async fn a_prefix_with_a_tenant_parameter_is_guarded_the_same_way() {
     }
     let service = enabled_service().await;
     let scim = Router::new().route("/Users", get(users));
-    let app =
-        common::app(service.clone(), admins()).merge(guarded_scim_api("/t/{tenant}/scim/v2", scim, service));
+    let app = crate::common::app(service.clone(), admins()).merge(guarded_scim_api(
+        "/t/{tenant}/scim/v2",
+        scim,
+        service,
+    ));
     let bearer = format!("Bearer {}", generate(&app).await);
 
     for path in

@@ -1,12 +1,11 @@
-//! The host's authenticator decides what an admin 401 tells the caller to send (issue 13, point 6).
-
-mod common;
+//! The host's authenticator decides what an admin 401 tells the caller to send, so a host whose admins
+//! sign in another way than with `Authorization` can name what it expects.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::common::{ADMIN, admins, app, assert_unleash_error, call, enabled_service, request};
 use axum::http::request::Parts;
-use common::{ADMIN, admins, app, assert_unleash_error, call, enabled_service, request};
 use scim_token_axum::{
     AdminAction, AdminAuthenticator, AdminGrant, AdminRejection, DEFAULT_UNAUTHENTICATED_MESSAGE, async_trait,
 };
@@ -22,7 +21,7 @@ impl AdminAuthenticator for ApiKeyAdmins {
     async fn authenticate(&self, parts: &Parts, _: AdminAction) -> Result<AdminGrant, AdminRejection> {
         match parts.headers.get("x-api-key") {
             Some(key) if key == "right-key" => {
-                Ok(AdminGrant { actor: Actor::new("key-admin").unwrap(), scope: Scope::default_scope() })
+                Ok(AdminGrant::new(Actor::new("key-admin").unwrap(), Scope::default_scope()))
             }
             _ => Err(AdminRejection::Unauthenticated),
         }

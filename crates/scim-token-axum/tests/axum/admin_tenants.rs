@@ -1,13 +1,12 @@
 //! One admin API for many tenants: `StaticAdminTokens::with_scoped_token` gives each credential its own
 //! scope, and a tenant's credential never reads or changes another tenant's settings or token.
 
-mod common;
-
+use crate::common::{SCIM_PATH, assert_unleash_error, call, request, scim_status};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{SCIM_PATH, assert_unleash_error, call, request, scim_status};
-use scim_token_axum::{AdminAccess, GENERATE_TOKEN_PATH, SETTINGS_PATH, StaticAdminTokens};
+use scim_token_axum::paths::{GENERATE_TOKEN_PATH, SETTINGS_PATH};
+use scim_token_axum::{AdminAccess, StaticAdminTokens};
 use scim_token_core::{Actor, Scope};
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::fast_service;
@@ -64,7 +63,7 @@ async fn scim_scope(app: &Router, token: &str) -> serde_json::Value {
 #[tokio::test]
 async fn each_tenant_credential_acts_on_its_own_scope_only() {
     let service = fast_service(MemoryStore::new());
-    let app = common::app(service.clone(), tenant_admins());
+    let app = crate::common::app(service.clone(), tenant_admins());
 
     // Scopes start disabled; each tenant's administrator enables its own.
     set_enabled_as(&app, ACME, true).await;
@@ -102,7 +101,7 @@ async fn each_tenant_credential_acts_on_its_own_scope_only() {
 #[tokio::test]
 async fn a_tenant_viewer_reads_its_own_tenant_and_changes_nothing() {
     let service = fast_service(MemoryStore::new());
-    let app = common::app(service.clone(), tenant_admins());
+    let app = crate::common::app(service.clone(), tenant_admins());
     set_enabled_as(&app, ACME, true).await;
     let token = generate_as(&app, ACME).await;
 
@@ -115,7 +114,7 @@ async fn a_tenant_viewer_reads_its_own_tenant_and_changes_nothing() {
 #[tokio::test]
 async fn unknown_credentials_and_scim_tokens_get_401_whatever_the_tenant() {
     let service = fast_service(MemoryStore::new());
-    let app = common::app(service.clone(), tenant_admins());
+    let app = crate::common::app(service.clone(), tenant_admins());
     set_enabled_as(&app, ACME, true).await;
     let scim_token = generate_as(&app, ACME).await;
     for credential in ["acme.admin-0123456789abcde", "globex", "acme", &scim_token, "Bearer acme"] {

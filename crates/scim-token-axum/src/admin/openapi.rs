@@ -7,6 +7,9 @@ use utoipa::openapi::{
 };
 use utoipa::{Modify, OpenApi};
 
+// The document names the handlers (utoipa reads their annotations); they never import it back.
+use crate::admin::{settings_routes, token_routes};
+
 /// The name of the admin credential's security scheme in the document.
 pub const ADMIN_SECURITY_SCHEME: &str = "adminToken";
 /// The name of the SCIM bearer token's security scheme, for the host's own SCIM paths.
@@ -22,12 +25,12 @@ pub const SCIM_SECURITY_SCHEME: &str = "scimBearer";
                        scheme describes how the identity provider sends the token to the host's SCIM API."
     ),
     paths(
-        crate::admin_routes::generate_new_token,
-        crate::admin_routes::get_settings,
-        crate::admin_routes::set_settings,
-        crate::token_routes::list_tokens,
-        crate::token_routes::revoke_all_tokens,
-        crate::token_routes::revoke_token
+        settings_routes::generate_new_token,
+        settings_routes::get_settings,
+        settings_routes::set_settings,
+        token_routes::list_tokens,
+        token_routes::revoke_all_tokens,
+        token_routes::revoke_token
     ),
     modifiers(&Shared),
     tags((name = "SCIM", description = "SCIM provisioning settings and token"))

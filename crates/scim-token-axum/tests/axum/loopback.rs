@@ -1,13 +1,11 @@
 //! Over a real loopback port: the walkthrough, concurrent rotations, and bodies a client should not send.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::http_client::{send, send_auth};
-use common::*;
-use scim_token_axum::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
+use crate::common::http_client::{send, send_auth};
+use crate::common::*;
+use scim_token_axum::paths::{GENERATE_TOKEN_PATH, OPENAPI_PATH, SETTINGS_PATH};
 use scim_token_core::ScimTokenService;
 use scim_token_memory::MemoryStore;
 use scim_token_test_support::fast;

@@ -1,12 +1,11 @@
 //! The admin page's routes and headers, and the cross-site guard that serving it turns on.
 
-mod common;
-
+use crate::common::*;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::*;
-use scim_token_axum::{ADMIN_PAGE_PATH, AdminRoutes, GENERATE_TOKEN_PATH, SETTINGS_PATH, TOKENS_PATH};
+use scim_token_axum::AdminRoutes;
+use scim_token_axum::paths::{ADMIN_PAGE_PATH, GENERATE_TOKEN_PATH, SETTINGS_PATH, TOKENS_PATH};
 use scim_token_core::ScimTokenService;
 
 const HOST: &str = "scim.example.com";

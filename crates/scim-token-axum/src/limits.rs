@@ -1,0 +1,10 @@
+//! The bounds on what the adapter reads from a request: anything larger is refused before it is
+//! buffered or parsed.
+
+/// The longest `Authorization` header value read, in bytes. Admin tokens and SCIM tokens are under 100
+/// bytes; the bound leaves room for a host's longer credentials (e.g. JWTs) while refusing abuse early.
+pub const MAX_AUTHORIZATION_LEN: usize = 4096;
+
+/// The largest settings body read. `{"enabled": false}` is 18 bytes; anything near this is not a client
+/// of this API, and the bound means a huge body is refused (413) after at most this much is read.
+pub const SETTINGS_BODY_LIMIT: usize = 1024;
