@@ -28,7 +28,7 @@ impl NewToken {
     }
 
     /// The token's public id.
-    pub fn id(&self) -> &crate::TokenId {
+    pub fn id(&self) -> &TokenId {
         &self.info.id
     }
 

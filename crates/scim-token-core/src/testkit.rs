@@ -38,8 +38,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
+use crate::ids::{Actor, Scope, TokenId};
+use crate::record::TokenRole;
 use crate::store::{PreviousToken, ScopeState, TokenLookup, TokenRecord, TokenStore};
-use crate::{Actor, Scope, Timestamp, TokenId, TokenRole};
+use crate::time::Timestamp;
 
 /// How many replaces race in the concurrency checks.
 pub const CONCURRENT_REPLACES: usize = 64;
