@@ -48,8 +48,10 @@ impl fmt::Display for AuditAction {
     }
 }
 
-/// One administrative action (or expiry warning), as recorded.
+/// One administrative action (or expiry warning), as recorded. Fields may be added in a minor release:
+/// build one with [`new`](Self::new).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuditEvent {
     /// The scope acted on.
     pub scope: Scope,
@@ -62,6 +64,19 @@ pub struct AuditEvent {
     pub token_ids: Vec<TokenId>,
     /// When.
     pub at: Timestamp,
+}
+
+impl AuditEvent {
+    /// `actor` did `action` on `scope` (on the tokens `token_ids`) at `at`.
+    pub fn new(
+        scope: Scope,
+        actor: Actor,
+        action: AuditAction,
+        token_ids: Vec<TokenId>,
+        at: Timestamp,
+    ) -> Self {
+        Self { scope, actor, action, token_ids, at }
+    }
 }
 
 /// Receives audit events. Called after the action succeeded, and for expiry warnings on the request path

@@ -60,6 +60,7 @@ impl Argon2Runner {
     }
 
     /// How many Argon2 computations have started.
+    #[cfg(any(test, feature = "testkit"))]
     pub(crate) fn runs(&self) -> u64 {
         self.runs.load(Ordering::Relaxed)
     }

@@ -107,7 +107,9 @@ impl ScimTokenService {
     }
 
     /// How many Argon2 computations this service has started (hashes of new tokens and checks of
-    /// presented ones that missed the cache): for monitoring, and for tests that count them.
+    /// presented ones that missed the cache): for tests that count them (feature `testkit`).
+    #[cfg(any(test, feature = "testkit"))]
+    #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
     pub fn argon2_runs(&self) -> u64 {
         self.inner.hasher.runs()
     }
@@ -178,7 +180,7 @@ impl ScimTokenService {
         let previous = state
             .previous
             .filter(|p| now < p.valid_until && live(p.record.expires_at))
-            .map(|p| PreviousTokenInfo { token: p.record.info(), valid_until: p.valid_until });
+            .map(|p| PreviousTokenInfo::new(p.record.info(), p.valid_until));
         let switch = inner
             .end_overlap_on_first_use
             .then(|| FirstUseSwitch::of(current.as_ref(), previous.as_ref()))
@@ -256,7 +258,7 @@ impl ScimTokenService {
             inner.cache.settle_overlap(&id);
         }
         inner.observe.token_used(&id, &record.scope, record.expires_at, now, &*inner.audit);
-        Ok(VerifiedToken { scope: record.scope, token_id: id })
+        Ok(VerifiedToken::new(record.scope, id))
     }
 
     /// Ends the overlap of `scope` on the first use of its `current` token (see [`overlap`]). Returns
@@ -333,7 +335,7 @@ impl ScimTokenService {
         token_ids: Vec<TokenId>,
         at: Timestamp,
     ) {
-        let event = AuditEvent { scope: scope.clone(), actor: actor.clone(), action, token_ids, at };
+        let event = AuditEvent::new(scope.clone(), actor.clone(), action, token_ids, at);
         self.inner.observe.audited(&event);
         self.inner.audit.record(&event);
     }
