@@ -42,7 +42,7 @@ impl Argon2Runner {
         let argon2_params =
             Params::new(params.m_cost_kib, params.t_cost, params.p_cost, None).map_err(|e| {
                 Error::Config {
-                    reason: format!("Argon2 rejected {params:?}: {e}; choose parameters Argon2 accepts"),
+                    reason: format!("Argon2 rejected {params:?}; choose parameters Argon2 accepts"),
                     source: Some(Arc::new(e)),
                 }
             })?;
