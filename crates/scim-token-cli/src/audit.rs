@@ -46,16 +46,13 @@ mod tests {
     #[test]
     fn one_line_per_event() {
         let sink = CollectingSink::default();
-        let event = AuditEvent {
-            scope: Scope::default_scope(),
-            actor: Actor::new("Ada \"the admin\"").unwrap(),
-            action: AuditAction::TokensRevoked,
-            token_ids: vec![
-                TokenId::new("AAAAAAAAAAAAAAAA").unwrap(),
-                TokenId::new("BBBBBBBBBBBBBBBB").unwrap(),
-            ],
-            at: Timestamp::from_unix_millis(0),
-        };
+        let event = AuditEvent::new(
+            Scope::default_scope(),
+            Actor::new("Ada \"the admin\"").unwrap(),
+            AuditAction::TokensRevoked,
+            vec![TokenId::new("AAAAAAAAAAAAAAAA").unwrap(), TokenId::new("BBBBBBBBBBBBBBBB").unwrap()],
+            Timestamp::from_unix_millis(0),
+        );
         sink.clone().record(&event);
         assert_eq!(sink.events(), vec![event.clone()]);
         assert_eq!(

@@ -213,28 +213,24 @@ mod tests {
     use super::*;
 
     fn info(id: &str, created: i64) -> TokenInfo {
-        TokenInfo {
-            id: TokenId::new(id).unwrap(),
-            created_at: Timestamp::from_unix_millis(created),
-            created_by: Actor::new("alice").unwrap(),
-            expires_at: None,
-            last_used_at: Some(Timestamp::from_unix_millis(created + 1500)),
-            first_used_at: Some(Timestamp::from_unix_millis(created + 500)),
-        }
+        let mut info = TokenInfo::new(
+            TokenId::new(id).unwrap(),
+            Timestamp::from_unix_millis(created),
+            Actor::new("alice").unwrap(),
+        );
+        info.last_used_at = Some(Timestamp::from_unix_millis(created + 1500));
+        info.first_used_at = Some(Timestamp::from_unix_millis(created + 500));
+        info
     }
 
     fn rotated() -> ScopeStatus {
-        ScopeStatus {
-            enabled: true,
-            has_token: true,
-            current: Some(info("CCCCCCCCCCCCCCCC", 1_000)),
-            previous: Some(PreviousTokenInfo {
-                token: info("PPPPPPPPPPPPPPPP", 0),
-                valid_until: Timestamp::from_unix_millis(60_000),
-            }),
-            overlap_ends_on_first_use: false,
-            switch: None,
-        }
+        let mut status = ScopeStatus::default();
+        status.enabled = true;
+        status.has_token = true;
+        status.current = Some(info("CCCCCCCCCCCCCCCC", 1_000));
+        status.previous =
+            Some(PreviousTokenInfo::new(info("PPPPPPPPPPPPPPPP", 0), Timestamp::from_unix_millis(60_000)));
+        status
     }
 
     #[test]
@@ -268,17 +264,7 @@ mod tests {
             parse(revoked_json(&scope, &ids)),
             json!({ "scope": "t1", "revoked": ["AAAAAAAAAAAAAAAA"] })
         );
-        let tokens = parse(tokens_json_document(
-            &scope,
-            &ScopeStatus {
-                enabled: false,
-                has_token: false,
-                current: None,
-                previous: None,
-                overlap_ends_on_first_use: false,
-                switch: None,
-            },
-        ));
+        let tokens = parse(tokens_json_document(&scope, &ScopeStatus::default()));
         assert_eq!(tokens, json!({ "scope": "t1", "tokens": [] }));
 
         let mut out = Vec::new();
@@ -301,14 +287,7 @@ mod tests {
         assert!(text.contains("  last used    1970-01-01T00:00:02Z\n  first used   1970-01-01T00:00:01Z\n"));
         assert!(!text.contains("scim-token"), "no hint when all is well");
 
-        let empty = ScopeStatus {
-            enabled: false,
-            has_token: false,
-            current: None,
-            previous: None,
-            overlap_ends_on_first_use: false,
-            switch: None,
-        };
+        let empty = ScopeStatus::default();
         let text = status_text(&Scope::default_scope(), &empty);
         assert!(text.contains("run `scim-token enable`"));
         assert!(text.contains("There is no token: run `scim-token generate`"));

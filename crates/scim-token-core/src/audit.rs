@@ -29,13 +29,9 @@ pub enum AuditAction {
     ScimDisabled,
     /// A token that was just used expires within the `expiry_warning` window: generate a new one and give
     /// it to the identity provider. Raised by the service, at most once a day per token per process, with
-    /// [`SYSTEM_ACTOR`] as the actor and the token in [`AuditEvent::token_ids`].
+    /// [`SYSTEM_ACTOR`](crate::SYSTEM_ACTOR) as the actor and the token in [`AuditEvent::token_ids`].
     TokenExpiringSoon,
 }
-
-/// The actor of the events the service raises itself ([`AuditAction::TokenExpiringSoon`]), rather than an
-/// administrator. Hosts that show audit events can recognise it by this name.
-pub const SYSTEM_ACTOR: &str = "system:scim-token";
 
 impl fmt::Display for AuditAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -52,12 +48,14 @@ impl fmt::Display for AuditAction {
     }
 }
 
-/// One administrative action (or expiry warning), as recorded.
+/// One administrative action (or expiry warning), as recorded. Fields may be added in a minor release:
+/// build one with [`new`](Self::new).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuditEvent {
     /// The scope acted on.
     pub scope: Scope,
-    /// Who acted ([`SYSTEM_ACTOR`] for the service's own warnings).
+    /// Who acted ([`SYSTEM_ACTOR`](crate::SYSTEM_ACTOR) for the service's own warnings).
     pub actor: Actor,
     /// What was done.
     pub action: AuditAction,
@@ -66,6 +64,19 @@ pub struct AuditEvent {
     pub token_ids: Vec<TokenId>,
     /// When.
     pub at: Timestamp,
+}
+
+impl AuditEvent {
+    /// `actor` did `action` on `scope` (on the tokens `token_ids`) at `at`.
+    pub fn new(
+        scope: Scope,
+        actor: Actor,
+        action: AuditAction,
+        token_ids: Vec<TokenId>,
+        at: Timestamp,
+    ) -> Self {
+        Self { scope, actor, action, token_ids, at }
+    }
 }
 
 /// Receives audit events. Called after the action succeeded, and for expiry warnings on the request path

@@ -6,14 +6,13 @@
 //! that cannot start, or fails, is logged; the request it came from has long been answered.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::hash::BuildHasherDefault;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::ids::{TokenId, TokenIdHasher};
-use crate::service::Inner;
-use crate::time::Timestamp;
 
 /// How many `last_used_at` writes may be in flight at once, over all tokens.
 pub(crate) const MAX_PENDING: usize = 64;
@@ -31,10 +30,15 @@ impl Default for UseWrites {
 }
 
 impl UseWrites {
-    /// Starts writing `last_used_at = at` for `id` in the background, unless a write for `id` is still in
-    /// flight (it will do) or [`MAX_PENDING`] writes are (the next one, a minute later, will do).
-    /// `service` is the service whose store to write to, kept alive until the write ends.
-    pub(crate) fn start(&self, service: &Arc<Inner>, id: TokenId, at: Timestamp) {
+    /// Starts `write`, the write of `last_used_at` for `id`, in the background, unless a write for `id`
+    /// is still in flight (it will do) or [`MAX_PENDING`] writes are (the next one, a minute later, will
+    /// do). `write` is called only if the write starts; its future owns what it writes to.
+    pub(crate) fn start<W, F, E>(&self, id: TokenId, write: W)
+    where
+        W: FnOnce() -> F,
+        F: Future<Output = Result<(), E>> + Send + 'static,
+        E: fmt::Display,
+    {
         let Ok(permit) = self.permits.clone().try_acquire_owned() else {
             tracing::warn!(token_id = %id, "last use of a SCIM token not recorded: too many writes pending");
             return;
@@ -44,10 +48,10 @@ impl UseWrites {
             return;
         }
         let pending = Pending { id, tokens: self.tokens.clone(), _permit: permit };
-        let service = service.clone();
+        let write = write();
         tokio::spawn(async move {
             let pending = pending;
-            if let Err(error) = service.store.record_use(&pending.id, at).await {
+            if let Err(error) = write.await {
                 tracing::warn!(token_id = %pending.id, %error, "could not record SCIM token use");
             }
         });

@@ -1,12 +1,14 @@
-//! Options for [`ScimTokenService`], checked once when the service is built.
+//! Options for [`ScimTokenService`], checked once when the service is built, and
+//! [`ScimTokenService::builder`], where building starts.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::argon2_params::Argon2Params;
 use crate::audit::{AuditSink, TracingAuditSink};
 use crate::error::{Error, Result};
 use crate::format::TokenFormat;
-use crate::hashing::{Argon2Params, Argon2Runner};
+use crate::hashing::Argon2Runner;
 use crate::observe::{ObserveOptions, Observer, observed_store};
 use crate::service::{Inner, ScimTokenService};
 use crate::store::TokenStore;
@@ -39,8 +41,8 @@ pub struct ScimTokenServiceBuilder {
     cache_capacity: usize,
     clock: Arc<dyn Clock>,
     audit: Arc<dyn AuditSink>,
-    /// Expiry warnings and metrics; their options are set in `observe.rs`.
-    pub(crate) observe: ObserveOptions,
+    /// Expiry warnings and metrics.
+    observe: ObserveOptions,
 }
 
 /// The options, without the store, clock and audit sink (trait objects with no `Debug` of their own).
@@ -60,8 +62,15 @@ impl std::fmt::Debug for ScimTokenServiceBuilder {
     }
 }
 
+impl ScimTokenService {
+    /// Starts building a service over `store` (any [`TokenStore`], including `Arc<dyn TokenStore>`).
+    pub fn builder(store: impl TokenStore) -> ScimTokenServiceBuilder {
+        ScimTokenServiceBuilder::new(store)
+    }
+}
+
 impl ScimTokenServiceBuilder {
-    pub(crate) fn new(store: impl TokenStore) -> Self {
+    fn new(store: impl TokenStore) -> Self {
         Self {
             store: Box::new(store),
             argon2: Argon2Params::default(),
@@ -166,6 +175,26 @@ impl ScimTokenServiceBuilder {
     /// Where audit events go (default: [`TracingAuditSink`]).
     pub fn audit_sink(mut self, sink: impl AuditSink) -> Self {
         self.audit = Arc::new(sink);
+        self
+    }
+
+    /// How long before a token's `expires_at` its use raises a warning (default 14 days; zero turns
+    /// warnings off). A token used within that window causes, at most once a day per token per process,
+    /// a WARN `tracing` event (target `scim_token::expiry`), an [`AuditEvent`](crate::AuditEvent) with
+    /// [`AuditAction::TokenExpiringSoon`](crate::AuditAction::TokenExpiringSoon) by
+    /// [`SYSTEM_ACTOR`](crate::SYSTEM_ACTOR), and (feature `metrics`) one `scim_token_expiring_soon_total`.
+    /// Only tokens with an expiry ([`expiry`](Self::expiry)) can warn.
+    pub fn expiry_warning(mut self, window: Duration) -> Self {
+        self.observe.expiry_warning = window;
+        self
+    }
+
+    /// Adds a `scope` label to the verification, rotation, revocation and expiry-warning counters
+    /// (default off; feature `metrics`). One series per tenant: turn it on only with few scopes. Those
+    /// counters are then looked up in the recorder on each call instead of once at build time.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_scope_label(mut self, on: bool) -> Self {
+        self.observe.scope_label = on;
         self
     }
 

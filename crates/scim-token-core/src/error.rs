@@ -8,6 +8,10 @@ use std::sync::Arc;
 pub type SharedCause = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong in scim-token. Messages say what to do next and never hold a secret.
+///
+/// A variant with a cause returns it from [`source`](std::error::Error::source) and leaves it out of its
+/// own message, so that an error reporter (`anyhow`'s `{:#}`, a log line walking the chain) prints each
+/// cause once.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -36,13 +40,13 @@ pub enum Error {
         source: Option<SharedCause>,
     },
     /// The token store failed. A failed generate or revoke changed nothing: the previous token still works.
-    #[error("the token store failed: {0}; check that it is reachable and retry")]
+    #[error("the token store failed; check that it is reachable and retry")]
     Store(#[from] StoreError),
     /// Argon2 or the blocking thread pool failed. No secret is part of the message.
-    #[error("hashing the SCIM token failed: {0}; check the Argon2 parameters and retry")]
+    #[error("hashing the SCIM token failed; check the Argon2 parameters and retry")]
     Hashing(#[source] SharedCause),
     /// The operating system's random number generator failed; no token was issued.
-    #[error("the operating system's random number generator failed ({0}); no token was issued, retry")]
+    #[error("the operating system's random number generator failed; no token was issued, retry")]
     Random(#[source] SharedCause),
 }
 
@@ -101,6 +105,9 @@ impl StoreErrorKind {
 
 /// A backend's own error, boxed so that any storage library fits behind [`TokenStore`](crate::TokenStore),
 /// with a [`StoreErrorKind`] a caller can match on.
+///
+/// Transparent: its message is the backend error's, and its [`source`](std::error::Error::source) that
+/// error's own source, so each is printed once.
 ///
 /// Backends never see a plaintext token, so nothing they report can leak one.
 ///
@@ -176,20 +183,43 @@ mod tests {
 
     use super::*;
 
+    /// Every error with a cause: the cause is the source, and the message does not repeat it.
     #[test]
-    fn hashing_and_random_errors_keep_their_source() {
-        for error in
-            [Error::hashing(std::io::Error::other("argon2")), Error::random(std::io::Error::other("rng"))]
-        {
+    fn a_cause_is_the_source_and_not_part_of_the_message() {
+        let caused = [
+            Error::hashing(std::io::Error::other("argon2 cause")),
+            Error::random(std::io::Error::other("rng cause")),
+            Error::Config {
+                reason: "m is too small; raise it".into(),
+                source: Some(Arc::new(std::io::Error::other("argon2 cause"))),
+            },
+            Error::Store(StoreError::new(std::io::Error::other("store cause"))),
+        ];
+        for error in caused {
             let source = error.source().expect("the cause is the source");
-            assert!(error.to_string().contains(&source.to_string()), "{error}");
+            assert!(source.to_string().ends_with("cause"), "{source}");
+            assert!(!error.to_string().contains(&source.to_string()), "printed twice: {error}");
+            assert!(error.to_string().contains("; "), "the message still says what to do: {error}");
         }
         assert!(Error::config("no cause").source().is_none());
     }
 
     #[test]
-    fn a_lost_hashing_task_is_reported_with_its_own_message() {
+    fn a_store_error_is_transparent() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("the backend failed")]
+        struct Backend(#[source] std::io::Error);
+
+        let error = StoreError::new(Backend(std::io::Error::other("connection reset")));
+        assert_eq!(error.to_string(), "the backend failed", "the backend's own message");
+        let next = error.source().expect("then the backend error's own source");
+        assert_eq!(next.to_string(), "connection reset");
+    }
+
+    #[test]
+    fn a_lost_hashing_task_is_reported_by_its_source() {
         let error = Error::hashing(crate::hashing::TaskLost(None));
-        assert!(error.to_string().contains("the hashing task did not complete"), "{error}");
+        let source = error.source().expect("the lost task is the source");
+        assert_eq!(source.to_string(), "the hashing task did not complete");
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! On a cold cache (a restart, another instance's new token) an identity provider's burst of requests
 //! all carry the same token. Each ran its own Argon2 check, the extra ones queued for a hashing slot and
-//! got `Busy` (a 503): 176 of 300 simultaneous first uses in issue 9. Now the first check leads one
+//! got `Busy` (a 503): 176 of 300 simultaneous first uses in one measured burst. Now the first check leads one
 //! flight and every check of the same token against the same stored hash waits for its outcome. The
 //! leader waits for a hashing slot itself (a request dropped meanwhile costs no Argon2 run, and a
 //! waiter takes over), then runs Argon2 in a task of its own, which finishes even if it is dropped.
@@ -17,7 +17,7 @@ use crate::error::{Error, Result, SharedCause};
 
 /// What one Argon2 check found, shared by every caller that waited on it.
 #[derive(Clone, Debug)]
-pub(crate) enum Outcome {
+pub(crate) enum Argon2Answer {
     /// The token matches the stored hash.
     Match,
     /// It does not.
@@ -29,7 +29,7 @@ pub(crate) enum Outcome {
     Failed(SharedCause),
 }
 
-impl Outcome {
+impl Argon2Answer {
     pub(crate) fn from_result(result: &Result<bool>) -> Self {
         match result {
             Ok(true) => Self::Match,
@@ -51,7 +51,7 @@ impl Outcome {
     }
 }
 
-type Receiver = watch::Receiver<Option<Outcome>>;
+type Receiver = watch::Receiver<Option<Argon2Answer>>;
 
 /// The checks in flight, by fingerprint of the presented token. Holds one entry per distinct token being
 /// checked right now, so it is bounded by the requests in flight; entries leave when their check ends.
@@ -73,7 +73,7 @@ pub(crate) enum Joined {
 pub(crate) struct Leader {
     flights: Arc<Flights>,
     fingerprint: Fingerprint,
-    sender: watch::Sender<Option<Outcome>>,
+    sender: watch::Sender<Option<Argon2Answer>>,
     /// Tells this flight's entry from a newer one under the same fingerprint.
     own: Receiver,
 }
@@ -101,11 +101,11 @@ impl Flights {
 }
 
 impl Leader {
-    /// Ends the flight (new callers start afresh, or hit the cache) and hands `outcome` to its waiters.
-    pub(crate) fn finish(self, outcome: Outcome) {
+    /// Ends the flight (new callers start afresh, or hit the cache) and hands `answer` to its waiters.
+    pub(crate) fn finish(self, answer: Argon2Answer) {
         self.leave();
         // Fails only if nobody waits any more, which is fine.
-        let _ = self.sender.send(Some(outcome));
+        let _ = self.sender.send(Some(answer));
     }
 
     fn leave(&self) {
@@ -127,7 +127,7 @@ impl Drop for Leader {
 pub(crate) async fn wait(mut receiver: Receiver) -> Option<Result<bool>> {
     let outcome = receiver.wait_for(Option::is_some).await.ok()?;
     // Always `Some` (that is what was waited for); a `None` would only mean "join again".
-    outcome.clone().map(Outcome::into_result)
+    outcome.clone().map(Argon2Answer::into_result)
 }
 
 #[cfg(test)]
@@ -141,7 +141,7 @@ mod tests {
         let Joined::Lead(leader) = flights.join(fp, &hash) else { panic!("the first caller leads") };
         let Joined::Wait(waiter) = flights.join(fp, &hash) else { panic!("the second waits") };
         assert!(matches!(flights.join([2u8; 32], &hash), Joined::Lead(_)), "another token: its own flight");
-        leader.finish(Outcome::Match);
+        leader.finish(Argon2Answer::Match);
         assert_eq!(flights.len(), 0, "finished flights leave, and so do dropped leaders");
         assert!(wait(waiter).await.unwrap().unwrap());
         assert!(matches!(flights.join(fp, &hash), Joined::Lead(_)), "after the end a new flight starts");
@@ -157,7 +157,7 @@ mod tests {
         drop(old);
         assert_eq!(flights.len(), 1, "the old leader must not remove the new flight");
         assert!(wait(old_waiter).await.is_none(), "abandoned: the waiter must join again");
-        new.finish(Outcome::Busy);
+        new.finish(Argon2Answer::Busy);
         assert_eq!(flights.len(), 0);
     }
 
@@ -169,7 +169,7 @@ mod tests {
         let Joined::Lead(leader) = flights.join(fp, &hash) else { panic!("the first caller leads") };
         let waiters = [flights.join(fp, &hash), flights.join(fp, &hash)];
         let cause = std::io::Error::other("argon2 ran out of memory");
-        leader.finish(Outcome::from_result(&Err(Error::hashing(cause))));
+        leader.finish(Argon2Answer::from_result(&Err(Error::hashing(cause))));
         for waiter in waiters {
             let Joined::Wait(waiter) = waiter else { panic!("later callers wait") };
             let error = wait(waiter).await.unwrap().unwrap_err();

@@ -103,8 +103,10 @@ impl TokenFormat {
 
 impl TokenFormat {
     /// `<prefix>_<body><checksum of both>`, without checking `body`: what [`parse`](Self::parse) must
-    /// accept exactly when `body` is 59 base62 characters. For fuzzing and tests, not a way to make tokens.
-    #[doc(hidden)]
+    /// accept exactly when `body` is 59 base62 characters. For fuzzing and tests (feature `testkit`),
+    /// not a way to make tokens.
+    #[cfg(any(test, feature = "testkit"))]
+    #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
     pub fn with_checksum(&self, body: &str) -> String {
         let mut token = format!("{}{body}", self.head);
         let checksum = crc32fast::hash(token.as_bytes());

@@ -12,46 +12,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use zeroize::Zeroizing;
 
 use crate::argon2_memory::{MemoryPool, StoredHash, hash_into};
+use crate::argon2_params::{Argon2Params, MAX_M_COST_KIB, MAX_OUTPUT_LEN, MAX_P_COST, MAX_T_COST};
 use crate::error::{Error, Result};
 use crate::observe::HashMetrics;
-
-/// OWASP's Argon2id configurations (memory KiB, iterations), all with parallelism 1. Parameters at or
-/// above any one row are accepted.
-const OWASP_MINIMUMS: [(u32, u32); 5] = [(47_104, 1), (19_456, 2), (12_288, 3), (9_216, 4), (7_168, 5)];
-
-/// The most a stored hash may ask of us, so a tampered row cannot exhaust memory or CPU.
-pub(crate) const MAX_M_COST_KIB: u32 = 256 * 1024;
-pub(crate) const MAX_T_COST: u32 = 16;
-pub(crate) const MAX_P_COST: u32 = 16;
-const MAX_OUTPUT_LEN: usize = 64;
-
-/// Argon2id parameters for new tokens. The default is OWASP's m = 19456 KiB, t = 2, p = 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Argon2Params {
-    /// Memory in KiB.
-    pub m_cost_kib: u32,
-    /// Iterations.
-    pub t_cost: u32,
-    /// Lanes.
-    pub p_cost: u32,
-}
-
-impl Default for Argon2Params {
-    fn default() -> Self {
-        Self { m_cost_kib: 19_456, t_cost: 2, p_cost: 1 }
-    }
-}
-
-impl Argon2Params {
-    /// Whether these meet one of OWASP's recommended configurations.
-    pub fn meets_owasp_minimum(&self) -> bool {
-        self.p_cost >= 1 && OWASP_MINIMUMS.iter().any(|&(m, t)| self.m_cost_kib >= m && self.t_cost >= t)
-    }
-
-    fn within_bounds(&self) -> bool {
-        self.m_cost_kib <= MAX_M_COST_KIB && self.t_cost <= MAX_T_COST && self.p_cost <= MAX_P_COST
-    }
-}
+use crate::slow_build::FirstHashTimer;
 
 /// The right to run one Argon2 computation now (a permit of the hashing budget).
 pub(crate) struct Slot(OwnedSemaphorePermit);
@@ -78,7 +42,7 @@ impl Argon2Runner {
         let argon2_params =
             Params::new(params.m_cost_kib, params.t_cost, params.p_cost, None).map_err(|e| {
                 Error::Config {
-                    reason: format!("Argon2 rejected {params:?}: {e}; choose parameters Argon2 accepts"),
+                    reason: format!("Argon2 rejected {params:?}; choose parameters Argon2 accepts"),
                     source: Some(Arc::new(e)),
                 }
             })?;
@@ -96,6 +60,7 @@ impl Argon2Runner {
     }
 
     /// How many Argon2 computations have started.
+    #[cfg(any(test, feature = "testkit"))]
     pub(crate) fn runs(&self) -> u64 {
         self.runs.load(Ordering::Relaxed)
     }
@@ -175,7 +140,7 @@ impl Argon2Runner {
             // The permit moves into the task: it is released when the hash is done, even if the caller
             // stopped waiting, so abandoned requests cannot push more hashes (or buffers) than the budget.
             let (_permit, _in_flight) = (permit, in_flight);
-            let _timer = crate::slow_build::FirstHashTimer::start(blocks); // warns once if unoptimised
+            let _timer = FirstHashTimer::start(blocks); // warns once if unoptimised
             runs.fetch_add(1, Ordering::Relaxed);
             memory.with_memory(blocks, work)
         });
@@ -215,16 +180,6 @@ mod tests {
     fn fast() -> Argon2Runner {
         Argon2Runner::new(Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }, 2, Duration::from_secs(5))
             .unwrap()
-    }
-
-    #[test]
-    fn owasp_policy() {
-        assert!(Argon2Params::default().meets_owasp_minimum());
-        assert!(Argon2Params { m_cost_kib: 47_104, t_cost: 1, p_cost: 1 }.meets_owasp_minimum());
-        assert!(Argon2Params { m_cost_kib: 7_168, t_cost: 5, p_cost: 1 }.meets_owasp_minimum());
-        assert!(!Argon2Params { m_cost_kib: 19_455, t_cost: 2, p_cost: 1 }.meets_owasp_minimum());
-        assert!(!Argon2Params { m_cost_kib: 19_456, t_cost: 1, p_cost: 1 }.meets_owasp_minimum());
-        assert!(!Argon2Params { m_cost_kib: 8, t_cost: 1, p_cost: 1 }.meets_owasp_minimum());
     }
 
     #[tokio::test]

@@ -14,6 +14,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod argon2_memory;
+mod argon2_params;
 mod audit;
 mod bookkeeping;
 mod builder;
@@ -39,6 +40,7 @@ mod slow_build;
 mod status;
 pub mod store;
 mod time;
+mod verdict;
 
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
@@ -46,12 +48,12 @@ pub mod testkit;
 
 pub use async_trait::async_trait;
 
-pub use audit::{AuditAction, AuditEvent, AuditSink, SYSTEM_ACTOR, TracingAuditSink};
+pub use argon2_params::Argon2Params;
+pub use audit::{AuditAction, AuditEvent, AuditSink, TracingAuditSink};
 pub use builder::ScimTokenServiceBuilder;
 pub use error::{Error, Result, SharedCause};
 pub use format::TokenFormat;
-pub use hashing::Argon2Params;
-pub use ids::{Actor, Scope, TokenId};
+pub use ids::{Actor, SYSTEM_ACTOR, Scope, TokenId};
 pub use record::{TokenInfo, TokenRole};
 pub use secret::{NewToken, VerifiedToken};
 pub use service::ScimTokenService;

@@ -41,7 +41,7 @@ use ::metrics::{Counter, Gauge, Histogram, Unit};
 
 use crate::audit::{AuditAction, AuditEvent};
 use crate::ids::Scope;
-use crate::observe::Outcome;
+use crate::verdict::Verdict;
 
 /// Counter `{outcome}`: verifications that returned, by outcome.
 pub const VERIFICATIONS_TOTAL: &str = "scim_token_verifications_total";
@@ -85,7 +85,7 @@ const PATHS: [(VerifyPath, &str); 3] = [
 /// The service's metric handles, registered once at build time.
 pub(crate) struct ServiceMetrics {
     clock: quanta::Clock,
-    verifications: [Counter; Outcome::ALL.len()],
+    verifications: [Counter; Verdict::ALL.len()],
     durations: [Histogram; PATHS.len()],
     find_token_errors: Counter,
     rotations: Counter,
@@ -112,8 +112,8 @@ impl ServiceMetrics {
         Self {
             // Calibrates the time-stamp counter against the OS clock (milliseconds, once per process).
             clock: quanta::Clock::new(),
-            verifications: Outcome::ALL
-                .map(|o| ::metrics::counter!(VERIFICATIONS_TOTAL, "outcome" => o.label())),
+            verifications: Verdict::ALL
+                .map(|v| ::metrics::counter!(VERIFICATIONS_TOTAL, "outcome" => v.label())),
             durations: PATHS.map(|(_, path)| ::metrics::histogram!(VERIFY_DURATION_SECONDS, "path" => path)),
             find_token_errors: ::metrics::counter!(STORE_ERRORS_TOTAL, "operation" => "find_token"),
             rotations: ::metrics::counter!(ROTATIONS_TOTAL),
@@ -126,24 +126,24 @@ impl ServiceMetrics {
     }
 
     /// Records one finished verification.
-    pub(crate) fn verified(&self, timer: VerifyTimer, outcome: Outcome) {
-        let path = match (timer.argon2, outcome) {
+    pub(crate) fn verified(&self, timer: VerifyTimer, verdict: Verdict) {
+        let path = match (timer.argon2, verdict) {
             (true, _) => VerifyPath::Argon2,
-            (false, Outcome::Valid) => VerifyPath::CacheHit,
+            (false, Verdict::Valid) => VerifyPath::CacheHit,
             (false, _) => VerifyPath::RejectedEarly,
         };
         let nanos = self.clock.delta_as_nanos(timer.started, self.clock.raw());
         self.durations[path as usize].record(nanos as f64 * 1e-9);
         if self.scope_label {
             let scope = timer.scope.as_ref().map_or_else(String::new, |s| s.as_str().to_owned());
-            ::metrics::counter!(VERIFICATIONS_TOTAL, "outcome" => outcome.label(), "scope" => scope)
+            ::metrics::counter!(VERIFICATIONS_TOTAL, "outcome" => verdict.label(), "scope" => scope)
                 .increment(1);
         } else {
-            self.verifications[outcome as usize].increment(1);
+            self.verifications[verdict as usize].increment(1);
         }
         // `find_token` is the one store call of a verification that can fail it; the store wrapper
         // passes it through uncounted, to keep the hot path free of an extra boxed future.
-        if matches!(outcome, Outcome::StoreError) {
+        if matches!(verdict, Verdict::StoreError) {
             self.find_token_errors.increment(1);
         }
     }

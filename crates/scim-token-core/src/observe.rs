@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use crate::audit::{AuditEvent, AuditSink};
-use crate::builder::ScimTokenServiceBuilder;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::expiry_warning::{DEFAULT_WINDOW, ExpiryWarnings};
 use crate::ids::{Scope, TokenId};
 use crate::time::Timestamp;
+use crate::verdict::Verdict;
 
 #[cfg(feature = "metrics")]
 pub(crate) use crate::metered_store::observed_store;
@@ -20,48 +20,11 @@ use crate::metrics::{ServiceMetrics, VerifyTimer};
 #[cfg(not(feature = "metrics"))]
 pub(crate) use noop::{HashMetrics, ServiceMetrics, VerifyTimer, observed_store};
 
-/// How a verification ended: the `outcome` of its span and of `scim_token_verifications_total`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    Valid,
-    Invalid,
-    Busy,
-    StoreError,
-    /// Argon2 or the blocking pool failed.
-    Error,
-}
-
-impl Outcome {
-    /// Every outcome, in discriminant order.
-    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
-    pub(crate) const ALL: [Self; 5] = [Self::Valid, Self::Invalid, Self::Busy, Self::StoreError, Self::Error];
-
-    fn of<T>(result: &Result<T>) -> Self {
-        match result {
-            Ok(_) => Self::Valid,
-            Err(Error::InvalidToken) => Self::Invalid,
-            Err(Error::Busy) => Self::Busy,
-            Err(Error::Store(_)) => Self::StoreError,
-            Err(_) => Self::Error,
-        }
-    }
-
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            Self::Valid => "valid",
-            Self::Invalid => "invalid",
-            Self::Busy => "busy",
-            Self::StoreError => "store_error",
-            Self::Error => "error",
-        }
-    }
-}
-
-/// The builder's observability options (see the methods below).
+/// The builder's observability options (set by its `expiry_warning` and `metrics_scope_label`).
 pub(crate) struct ObserveOptions {
-    expiry_warning: Duration,
+    pub(crate) expiry_warning: Duration,
     #[cfg(feature = "metrics")]
-    scope_label: bool,
+    pub(crate) scope_label: bool,
 }
 
 impl Default for ObserveOptions {
@@ -71,28 +34,6 @@ impl Default for ObserveOptions {
             #[cfg(feature = "metrics")]
             scope_label: false,
         }
-    }
-}
-
-impl ScimTokenServiceBuilder {
-    /// How long before a token's `expires_at` its use raises a warning (default 14 days; zero turns
-    /// warnings off). A token used within that window causes, at most once a day per token per process,
-    /// a WARN `tracing` event (target `scim_token::expiry`), an [`AuditEvent`] with
-    /// [`AuditAction::TokenExpiringSoon`](crate::AuditAction::TokenExpiringSoon) by
-    /// [`SYSTEM_ACTOR`](crate::SYSTEM_ACTOR), and (feature `metrics`) one `scim_token_expiring_soon_total`.
-    /// Only tokens with an expiry ([`expiry`](Self::expiry)) can warn.
-    pub fn expiry_warning(mut self, window: Duration) -> Self {
-        self.observe.expiry_warning = window;
-        self
-    }
-
-    /// Adds a `scope` label to the verification, rotation, revocation and expiry-warning counters
-    /// (default off; feature `metrics`). One series per tenant: turn it on only with few scopes. Those
-    /// counters are then looked up in the recorder on each call instead of once at build time.
-    #[cfg(feature = "metrics")]
-    pub fn metrics_scope_label(mut self, on: bool) -> Self {
-        self.observe.scope_label = on;
-        self
     }
 }
 
@@ -179,11 +120,11 @@ impl<'a> VerifyProbe<'a> {
 
     /// Records the outcome on the span and in the metrics, and passes the result on.
     pub(crate) fn finish<T>(self, result: Result<T>) -> Result<T> {
-        let outcome = Outcome::of(&result);
+        let verdict = Verdict::of(&result);
         if !self.span.is_disabled() {
-            self.span.record("outcome", outcome.label());
+            self.span.record("outcome", verdict.label());
         }
-        self.metrics.verified(self.timer, outcome);
+        self.metrics.verified(self.timer, verdict);
         result
     }
 }
@@ -191,16 +132,16 @@ impl<'a> VerifyProbe<'a> {
 /// The feature-off stand-ins: zero-sized, every method empty and inlined away.
 #[cfg(not(feature = "metrics"))]
 mod noop {
-    use super::Outcome;
     use crate::audit::AuditEvent;
     use crate::ids::Scope;
     use crate::store::TokenStore;
+    use crate::verdict::Verdict;
 
     pub(crate) struct ServiceMetrics;
 
     impl ServiceMetrics {
         #[inline(always)]
-        pub(crate) fn verified(&self, _: VerifyTimer, _: Outcome) {}
+        pub(crate) fn verified(&self, _: VerifyTimer, _: Verdict) {}
         #[inline(always)]
         pub(crate) fn audited(&self, _: &AuditEvent) {}
         #[inline(always)]

@@ -7,55 +7,63 @@
 //! token working until the overlap's maximum: nothing is lost, and the window still ends.
 
 use crate::audit::AuditAction;
-use crate::ids::{Actor, Scope, TokenId};
-use crate::service::ScimTokenService;
+use crate::ids::{Scope, TokenId};
+use crate::store::TokenStore;
 use crate::time::Timestamp;
 
-impl ScimTokenService {
-    /// Deletes `scope`'s previous token if `current` is still the scope's current token. Returns whether
-    /// the overlap is over for `current` (ended here or elsewhere, or none left); `false` after a store
-    /// failure, so a later verification tries again.
-    pub(crate) async fn end_overlap_on_first_use(
-        &self,
-        scope: &Scope,
-        current: TokenId,
-        now: Timestamp,
-    ) -> bool {
-        let inner = self.inner();
-        let state = match inner.store.load_scope(scope).await {
-            Ok(state) => state,
-            Err(error) => {
-                tracing::warn!(token_id = %current, %error, "could not end the SCIM token overlap on first use");
-                return false;
-            }
-        };
-        // Rotated again meanwhile, or no overlap: nothing of ours to end.
-        let Some(previous) = state.previous.filter(|_| state.current.is_some_and(|c| c.id == current)) else {
-            return true;
-        };
-        let replaced = previous.record.id;
-        match inner.store.remove_token(scope, &replaced).await {
-            Ok(true) => {
-                inner.cache.remove(&[replaced]);
-                let action = if now < previous.valid_until {
-                    AuditAction::OverlapEndedByFirstUse
-                } else {
-                    AuditAction::OverlapExpired
-                };
-                let actor = Actor::system();
-                self.audit(scope, &actor, action, vec![replaced, current], now);
-                true
-            }
-            // Another request or instance ended it first.
-            Ok(false) => true,
-            Err(error) => {
-                tracing::warn!(
-                    token_id = %current, replaced = %replaced, %error,
-                    "could not end the SCIM token overlap on first use; the replaced token works until the \
-                     overlap's maximum"
-                );
-                false
-            }
+/// What [`end_on_first_use`] did.
+pub(crate) enum OverlapEnding {
+    /// This call deleted the `replaced` token: the caller forgets it and records `action`.
+    Ended {
+        /// The replaced token, now deleted.
+        replaced: TokenId,
+        /// [`OverlapEndedByFirstUse`](AuditAction::OverlapEndedByFirstUse), or
+        /// [`OverlapExpired`](AuditAction::OverlapExpired) if the overlap's maximum had passed.
+        action: AuditAction,
+    },
+    /// The overlap is over for `current` already: ended elsewhere, rotated again, or none left.
+    AlreadyOver,
+    /// The store failed (logged): a later verification tries again.
+    Failed,
+}
+
+/// Deletes `scope`'s previous token from `store` if `current` is still the scope's current token.
+pub(crate) async fn end_on_first_use(
+    store: &dyn TokenStore,
+    scope: &Scope,
+    current: TokenId,
+    now: Timestamp,
+) -> OverlapEnding {
+    let state = match store.load_scope(scope).await {
+        Ok(state) => state,
+        Err(error) => {
+            tracing::warn!(token_id = %current, %error, "could not end the SCIM token overlap on first use");
+            return OverlapEnding::Failed;
+        }
+    };
+    // Rotated again meanwhile, or no overlap: nothing of ours to end.
+    let Some(previous) = state.previous.filter(|_| state.current.is_some_and(|c| c.id == current)) else {
+        return OverlapEnding::AlreadyOver;
+    };
+    let replaced = previous.record.id;
+    match store.remove_token(scope, &replaced).await {
+        Ok(true) => {
+            let action = if now < previous.valid_until {
+                AuditAction::OverlapEndedByFirstUse
+            } else {
+                AuditAction::OverlapExpired
+            };
+            OverlapEnding::Ended { replaced, action }
+        }
+        // Another request or instance ended it first.
+        Ok(false) => OverlapEnding::AlreadyOver,
+        Err(error) => {
+            tracing::warn!(
+                token_id = %current, replaced = %replaced, %error,
+                "could not end the SCIM token overlap on first use; the replaced token works until the \
+                 overlap's maximum"
+            );
+            OverlapEnding::Failed
         }
     }
 }

@@ -60,8 +60,10 @@ impl fmt::Debug for TokenRecord {
     }
 }
 
-/// A token's metadata, safe to show to an administrator.
+/// A token's metadata, safe to show to an administrator. Fields may be added in a minor release: build
+/// one with [`new`](Self::new), then set the optional fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TokenInfo {
     /// The public id.
     pub id: TokenId,
@@ -75,6 +77,14 @@ pub struct TokenInfo {
     pub last_used_at: Option<Timestamp>,
     /// When it was first accepted, if the store knows (see [`TokenRecord::first_used_at`]).
     pub first_used_at: Option<Timestamp>,
+}
+
+impl TokenInfo {
+    /// The metadata of token `id`, generated at `created_at` by `created_by`, with no expiry and never
+    /// used.
+    pub fn new(id: TokenId, created_at: Timestamp, created_by: Actor) -> Self {
+        Self { id, created_at, created_by, expires_at: None, last_used_at: None, first_used_at: None }
+    }
 }
 
 /// The token a rotation replaced, kept only during an opt-in overlap window.

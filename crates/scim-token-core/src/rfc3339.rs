@@ -1,10 +1,8 @@
-//! RFC 3339 text (UTC) for [`Timestamp`]s, e.g. `2026-05-04T09:30:00.123Z`: a dozen lines of calendar
+//! RFC 3339 text (UTC) for [`Timestamp`](crate::Timestamp)s, e.g. `2026-05-04T09:30:00.123Z`: a dozen lines of calendar
 //! arithmetic instead of a date-time dependency, since only UTC instants are ever written. Total over
 //! every `i64`: an instant outside the years 0000 to 9999 (a hand-edited row, an expiry computed from a
 //! huge lifetime that saturated near the year 292 million) is written as the nearest one RFC 3339 can
 //! express.
-
-use crate::time::Timestamp;
 
 /// 0000-01-01T00:00:00.000Z, the first instant RFC 3339 can write.
 const MIN_MILLIS: i64 = -62_167_219_200_000;
@@ -12,9 +10,10 @@ const MIN_MILLIS: i64 = -62_167_219_200_000;
 const MAX_MILLIS: i64 = 253_402_300_799_999;
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
-/// `2026-05-01T10:00:00.123Z` (`with_millis`) or `2026-05-01T10:00:00Z` (truncated to the second).
-pub(crate) fn format(at: Timestamp, with_millis: bool) -> String {
-    let millis = at.unix_millis().clamp(MIN_MILLIS, MAX_MILLIS);
+/// `2026-05-01T10:00:00.123Z` (`with_millis`) or `2026-05-01T10:00:00Z` (truncated to the second), for
+/// the instant `unix_millis` milliseconds after the Unix epoch.
+pub(crate) fn format(unix_millis: i64, with_millis: bool) -> String {
+    let millis = unix_millis.clamp(MIN_MILLIS, MAX_MILLIS);
     let (days, in_day) = (millis.div_euclid(MILLIS_PER_DAY), millis.rem_euclid(MILLIS_PER_DAY));
     let (year, month, day) = civil_from_days(days);
     let seconds = in_day / 1000;
@@ -40,6 +39,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::Timestamp;
 
     fn millis(at: i64) -> String {
         Timestamp::from_unix_millis(at).to_rfc3339()

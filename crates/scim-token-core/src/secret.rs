@@ -28,7 +28,7 @@ impl NewToken {
     }
 
     /// The token's public id.
-    pub fn id(&self) -> &crate::TokenId {
+    pub fn id(&self) -> &TokenId {
         &self.info.id
     }
 
@@ -59,11 +59,19 @@ impl fmt::Display for NewToken {
     }
 }
 
-/// The identity a successful verification proves.
+/// The identity a successful verification proves. Fields may be added in a minor release.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VerifiedToken {
     /// The scope (tenant) the token belongs to.
     pub scope: Scope,
     /// The public id of the token that was presented.
     pub token_id: TokenId,
+}
+
+impl VerifiedToken {
+    /// Token `token_id` of `scope`, verified: for a host's tests of code that receives one.
+    pub fn new(scope: Scope, token_id: TokenId) -> Self {
+        Self { scope, token_id }
+    }
 }

@@ -9,14 +9,14 @@ use zeroize::Zeroizing;
 
 use crate::audit::{AuditAction, AuditEvent, AuditSink};
 use crate::bookkeeping::UseWrites;
-use crate::builder::ScimTokenServiceBuilder;
 use crate::cache::{Fingerprint, LastUseCheck, VerifiedCache, fingerprint};
 use crate::error::{Error, Result};
-use crate::flight::{self, Flights, Joined, Outcome};
+use crate::flight::{self, Argon2Answer, Flights, Joined};
 use crate::format::TokenFormat;
 use crate::hashing::Argon2Runner;
 use crate::ids::{Actor, Scope, TokenId};
 use crate::observe::{Observer, VerifyProbe};
+use crate::overlap::{self, OverlapEnding};
 use crate::record::{TokenLookup, TokenRecord, TokenRole};
 use crate::secret::{NewToken, VerifiedToken};
 use crate::status::{FirstUseSwitch, PreviousTokenInfo, ScopeStatus};
@@ -64,17 +64,8 @@ pub(crate) struct Inner {
 }
 
 impl ScimTokenService {
-    /// Starts building a service over `store` (any [`TokenStore`], including `Arc<dyn TokenStore>`).
-    pub fn builder(store: impl TokenStore) -> ScimTokenServiceBuilder {
-        ScimTokenServiceBuilder::new(store)
-    }
-
     pub(crate) fn from_inner(inner: Inner) -> Self {
         Self { inner: Arc::new(inner) }
-    }
-
-    pub(crate) fn inner(&self) -> &Inner {
-        &self.inner
     }
 
     /// The token format in use, e.g. to pre-check tokens elsewhere.
@@ -116,7 +107,9 @@ impl ScimTokenService {
     }
 
     /// How many Argon2 computations this service has started (hashes of new tokens and checks of
-    /// presented ones that missed the cache): for monitoring, and for tests that count them.
+    /// presented ones that missed the cache): for tests that count them (feature `testkit`).
+    #[cfg(any(test, feature = "testkit"))]
+    #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
     pub fn argon2_runs(&self) -> u64 {
         self.inner.hasher.runs()
     }
@@ -187,7 +180,7 @@ impl ScimTokenService {
         let previous = state
             .previous
             .filter(|p| now < p.valid_until && live(p.record.expires_at))
-            .map(|p| PreviousTokenInfo { token: p.record.info(), valid_until: p.valid_until });
+            .map(|p| PreviousTokenInfo::new(p.record.info(), p.valid_until));
         let switch = inner
             .end_overlap_on_first_use
             .then(|| FirstUseSwitch::of(current.as_ref(), previous.as_ref()))
@@ -243,7 +236,7 @@ impl ScimTokenService {
         let use_record =
             LastUseCheck { stored: record.last_used_at, now, interval_ms: USE_RECORD_INTERVAL_MS };
         match inner.cache.check(&id, &fingerprint, &record.hash, &use_record) {
-            Some(true) => inner.use_writes.start(&self.inner, id, now),
+            Some(true) => record_use_later(&self.inner, id, now),
             Some(false) => {}
             // Boxed: the Argon2 path's future is larger, and inline it would make every verify's future
             // (cache hits included) that large too.
@@ -265,7 +258,23 @@ impl ScimTokenService {
             inner.cache.settle_overlap(&id);
         }
         inner.observe.token_used(&id, &record.scope, record.expires_at, now, &*inner.audit);
-        Ok(VerifiedToken { scope: record.scope, token_id: id })
+        Ok(VerifiedToken::new(record.scope, id))
+    }
+
+    /// Ends the overlap of `scope` on the first use of its `current` token (see [`overlap`]). Returns
+    /// whether the overlap is over for `current`; `false` after a store failure, so a later verification
+    /// tries again.
+    async fn end_overlap_on_first_use(&self, scope: &Scope, current: TokenId, now: Timestamp) -> bool {
+        let inner = &*self.inner;
+        match overlap::end_on_first_use(&*inner.store, scope, current, now).await {
+            OverlapEnding::Ended { replaced, action } => {
+                inner.cache.remove(&[replaced]);
+                self.audit(scope, &Actor::system(), action, vec![replaced, current], now);
+                true
+            }
+            OverlapEnding::AlreadyOver => true,
+            OverlapEnding::Failed => false,
+        }
     }
 
     /// Checks `presented` against `stored_hash` with Argon2, once for all concurrent callers presenting the
@@ -297,7 +306,7 @@ impl ScimTokenService {
         let slot = match inner.hasher.slot().await {
             Ok(slot) => slot,
             Err(error) => {
-                leader.finish(Outcome::Busy);
+                leader.finish(Argon2Answer::Busy);
                 return Err(error);
             }
         };
@@ -309,16 +318,16 @@ impl ScimTokenService {
             if let Ok(true) = result
                 && inner.cache.insert(id, fingerprint, stored_hash, &use_record)
             {
-                inner.use_writes.start(&inner, id, use_record.now);
+                record_use_later(&inner, id, use_record.now);
             }
             // Cached before the flight ends, so no later caller runs Argon2 again.
-            leader.finish(Outcome::from_result(&result));
+            leader.finish(Argon2Answer::from_result(&result));
             let _ = outcome_tx.send(result);
         });
         outcome.await.unwrap_or_else(|_| Err(Error::hashing(crate::hashing::TaskLost(None))))
     }
 
-    pub(crate) fn audit(
+    fn audit(
         &self,
         scope: &Scope,
         actor: &Actor,
@@ -326,10 +335,19 @@ impl ScimTokenService {
         token_ids: Vec<TokenId>,
         at: Timestamp,
     ) {
-        let event = AuditEvent { scope: scope.clone(), actor: actor.clone(), action, token_ids, at };
+        let event = AuditEvent::new(scope.clone(), actor.clone(), action, token_ids, at);
         self.inner.observe.audited(&event);
         self.inner.audit.record(&event);
     }
+}
+
+/// Writes `last_used_at = at` for `id` off the request path (see [`UseWrites`]); the write keeps the
+/// service's state alive until it ends.
+fn record_use_later(inner: &Arc<Inner>, id: TokenId, at: Timestamp) {
+    inner.use_writes.start(id, || {
+        let inner = inner.clone();
+        async move { inner.store.record_use(&id, at).await }
+    });
 }
 
 /// Why a looked-up token must be refused before any hashing, if it must.

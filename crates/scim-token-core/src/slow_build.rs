@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::hashing::Argon2Params;
+use crate::argon2_params::Argon2Params;
 
 /// About ten times an optimised build: a loaded machine stays under it, an unoptimised build (≈ 280 ms)
 /// does not.

@@ -5,7 +5,11 @@ use crate::record::TokenInfo;
 use crate::time::Timestamp;
 
 /// A scope's settings and token metadata, without any secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its [`Default`] is the status of a scope never written to: disabled, without a token. Fields may be
+/// added in a minor release; to build one (in a test), start from the default and set its fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ScopeStatus {
     /// Whether SCIM provisioning is enabled.
     pub enabled: bool,
@@ -28,6 +32,7 @@ pub struct ScopeStatus {
 
 /// The token a rotation replaced, still accepted during its overlap window.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PreviousTokenInfo {
     /// The replaced token's metadata.
     pub token: TokenInfo,
@@ -36,7 +41,9 @@ pub struct PreviousTokenInfo {
 }
 
 /// Where an overlap until first use stands: what an administrator watching a rotation wants to know.
+/// States may be added in a minor release: a `match` needs a `_` arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FirstUseSwitch {
     /// Waiting for the identity provider to use the new token: the replaced token still works, until
     /// `previous_valid_until` at the latest (the end of its overlap window, or its expiry if sooner).
@@ -50,6 +57,13 @@ pub enum FirstUseSwitch {
         /// The current token's first use, as every instance sharing the store sees it.
         at: Timestamp,
     },
+}
+
+impl PreviousTokenInfo {
+    /// The replaced `token`, accepted until `valid_until` (the end of its overlap window).
+    pub fn new(token: TokenInfo, valid_until: Timestamp) -> Self {
+        Self { token, valid_until }
+    }
 }
 
 impl FirstUseSwitch {

@@ -38,8 +38,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
+use crate::ids::{Actor, Scope, TokenId};
+use crate::record::TokenRole;
 use crate::store::{PreviousToken, ScopeState, TokenLookup, TokenRecord, TokenStore};
-use crate::{Actor, Scope, Timestamp, TokenId, TokenRole};
+use crate::time::Timestamp;
 
 /// How many replaces race in the concurrency checks.
 pub const CONCURRENT_REPLACES: usize = 64;
@@ -465,29 +467,40 @@ macro_rules! token_store_conformance {
             #[allow(unused_imports)]
             use super::*;
 
-            $crate::token_store_conformance!(@by_ref $mode $make_store;
-                empty_scope replace_drops_previous replace_keeps_previous_with_overlap scopes_are_isolated
-                settings_persist fields_round_trip remove_tokens_deletes_all remove_token_deletes_one
-                record_use_sets_last_used record_use_sets_first_use_once);
-            $crate::token_store_conformance!(@shared $mode $make_store;
-                concurrent_replaces_leave_one_current concurrent_replaces_with_overlap_keep_one_previous
-                readers_never_see_a_rotation_half_done);
+            $crate::token_store_conformance!(@checks tests $mode $make_store);
         }
     };
-    (@by_ref $mode:ident $make_store:expr; $($check:ident)*) => {$(
-        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $check() {
-            let store = $crate::token_store_conformance!(@make $mode $make_store);
-            $crate::testkit::$check(&store).await;
-        }
-    )*};
-    (@shared $mode:ident $make_store:expr; $($check:ident)*) => {$(
-        #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $check() {
-            let store = $crate::token_store_conformance!(@make $mode $make_store);
-            $crate::testkit::$check(::std::sync::Arc::new(store)).await;
-        }
-    )*};
+    // The one list of checks: every `pub async fn` of the kit, by how it takes its store (a reference,
+    // or an `Arc` to share with the tasks it spawns). The tests above and the kit's own check that none
+    // is missing (`every_check_is_wired`) are both generated from it.
+    (@checks $($then:tt)*) => {
+        $crate::token_store_conformance!(@ $($then)*;
+            by_ref: empty_scope replace_drops_previous replace_keeps_previous_with_overlap scopes_are_isolated
+                settings_persist fields_round_trip remove_tokens_deletes_all remove_token_deletes_one
+                record_use_sets_last_used record_use_sets_first_use_once;
+            shared: concurrent_replaces_leave_one_current concurrent_replaces_with_overlap_keep_one_previous
+                readers_never_see_a_rotation_half_done
+        );
+    };
+    (@tests $mode:ident $make_store:expr; by_ref: $($by_ref:ident)*; shared: $($shared:ident)*) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $by_ref() {
+                let store = $crate::token_store_conformance!(@make $mode $make_store);
+                $crate::testkit::$by_ref(&store).await;
+            }
+        )*
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $shared() {
+                let store = $crate::token_store_conformance!(@make $mode $make_store);
+                $crate::testkit::$shared(::std::sync::Arc::new(store)).await;
+            }
+        )*
+    };
+    (@names $const:ident; by_ref: $($by_ref:ident)*; shared: $($shared:ident)*) => {
+        const $const: &[&str] = &[$(stringify!($by_ref),)* $(stringify!($shared),)*];
+    };
     (@make plain $make_store:expr) => {
         $make_store.await
     };
@@ -497,4 +510,24 @@ macro_rules! token_store_conformance {
             ::std::option::Option::None => return,
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    crate::token_store_conformance!(@checks names WIRED);
+
+    /// A check added to the kit but not to the macro's list would never run in any backend's tests.
+    #[test]
+    fn every_check_is_wired() {
+        let mut defined: Vec<&str> = include_str!("testkit.rs")
+            .lines()
+            .filter_map(|line| line.strip_prefix("pub async fn "))
+            .filter_map(|rest| rest.split('(').next())
+            .collect();
+        let mut wired = WIRED.to_vec();
+        defined.sort_unstable();
+        wired.sort_unstable();
+        assert!(defined.len() >= 13, "the checks are found: {defined:?}");
+        assert_eq!(defined, wired, "every `pub async fn` check is in the macro's list, and only those");
+    }
 }

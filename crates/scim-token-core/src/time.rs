@@ -36,12 +36,12 @@ impl Timestamp {
     /// assert_eq!(Timestamp::from_unix_millis(1_700_000_000_123).to_rfc3339(), "2023-11-14T22:13:20.123Z");
     /// ```
     pub fn to_rfc3339(self) -> String {
-        crate::rfc3339::format(self, true)
+        crate::rfc3339::format(self.0, true)
     }
 
     /// RFC 3339 in UTC truncated to the second, e.g. `2026-05-01T10:00:00Z`: for people.
     pub fn to_rfc3339_seconds(self) -> String {
-        crate::rfc3339::format(self, false)
+        crate::rfc3339::format(self.0, false)
     }
 
     /// This timestamp plus `duration`, saturating.

@@ -28,13 +28,15 @@ pub(crate) enum OverlapBody {
     },
 }
 
-impl From<FirstUseSwitch> for OverlapBody {
-    fn from(switch: FirstUseSwitch) -> Self {
+impl OverlapBody {
+    /// The body of `switch`; `None` for a state this body has no shape for yet (the core may add some).
+    pub(crate) fn of(switch: FirstUseSwitch) -> Option<Self> {
         match switch {
             FirstUseSwitch::Waiting { previous_valid_until } => {
-                Self::Waiting { valid_until: previous_valid_until.to_rfc3339() }
+                Some(Self::Waiting { valid_until: previous_valid_until.to_rfc3339() })
             }
-            FirstUseSwitch::Switched { at } => Self::Switched { switched_at: at.to_rfc3339() },
+            FirstUseSwitch::Switched { at } => Some(Self::Switched { switched_at: at.to_rfc3339() }),
+            _ => None,
         }
     }
 }

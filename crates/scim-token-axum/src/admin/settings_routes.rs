@@ -111,7 +111,7 @@ pub(crate) async fn get_settings(
     Ok(Json(ScimSettingsBody {
         enabled: status.enabled,
         has_token: status.has_token,
-        overlap: status.switch.map(OverlapBody::from),
+        overlap: status.switch.and_then(OverlapBody::of),
     }))
 }
 

@@ -1,6 +1,6 @@
 //! A burst of first uses of one token, as an identity provider sends right after a token is pasted or a
-//! server restarts: one Argon2 run serves them all, so none is turned away as busy (issue 9 saw 176 of
-//! 300 such requests answered 503).
+//! server restarts: one Argon2 run serves them all, so none is turned away as busy (before single flight,
+//! 176 of 300 such requests were answered 503).
 
 use std::sync::Arc;
 use std::time::Duration;

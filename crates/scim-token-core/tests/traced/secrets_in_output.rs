@@ -1,9 +1,4 @@
-//! No secret reaches `tracing` output, at every level.
-//!
-//! Alone in its own test binary: it installs its subscriber for one thread, and a test running beside it
-//! on another thread could register the same callsites first, which can leave them cached as
-//! uninteresting for a moment (a known race in `tracing`'s per-callsite interest cache), so an event
-//! this test waits for would be missed about once in a few hundred runs.
+//! No secret reaches `tracing` output, at every level. Runs alone (see the binary's `main.rs`).
 
 use scim_token_core::NewToken;
 use scim_token_test_support::{Captured, CountingStore, admin, fast, first_token, scope};
@@ -25,6 +20,7 @@ fn tracing_output_of_generate_and_verify_holds_no_secret() {
         .with_writer(move || writer.clone())
         .finish();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let _alone = crate::alone();
     let token = tracing::subscriber::with_default(subscriber, || {
         runtime.block_on(async {
             let service = fast(CountingStore::default()).build().unwrap();

@@ -1,7 +1,7 @@
 //! Memory stays bounded under Argon2 storms: with OWASP's default parameters (19 MiB per hash) and two
 //! hashing slots, a storm of wrong secrets and a storm of generates raise the peak resident set by about
-//! two hashes' worth, not by one 19 MiB block per hash spread over the allocator's arenas (issue 9 saw a
-//! server grow past 1 GB and keep it).
+//! two hashes' worth, not by one 19 MiB block per hash spread over the allocator's arenas (unbounded, a
+//! server grew past 1 GB and kept it).
 //!
 //! The storms run in a child process (this test binary re-run with [`CHILD_ENV`] set), so the peak it
 //! reports from `/proc/self/status` (`VmHWM`) is theirs alone, not other tests'. Linux only.
@@ -108,7 +108,7 @@ fn argon2_storms_keep_the_peak_near_one_buffer_per_hashing_slot() {
         return;
     }
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_entry_point", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "memory_bound::child_entry_point", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, "1")
         .output()
         .expect("the child runs");

@@ -90,4 +90,5 @@ fn parameters_argon2_rejects_keep_argon2s_error_as_the_source() {
     assert!(matches!(err, Error::Config { .. }), "{err}");
     let source = std::error::Error::source(&err).expect("Argon2's error is the source");
     assert!(!source.to_string().is_empty());
+    assert!(!err.to_string().contains(&source.to_string()), "the cause is printed once: {err}");
 }
