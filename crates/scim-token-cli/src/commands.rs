@@ -214,9 +214,9 @@ async fn revoke_one(context: &Context, id: TokenId, confirmation: Confirmation) 
 async fn revoke_all(context: &Context, confirmation: Confirmation) -> Result<(), CliError> {
     let service = service(context)?;
     let scope = &context.scope;
-    let views = render::token_views(&service.status(scope).await?);
-    if !views.is_empty() {
-        let listed: Vec<String> = views.iter().map(|view| render::token_summary(&view.info)).collect();
+    let status = service.status(scope).await?;
+    let listed: Vec<String> = status.tokens().map(|token| render::token_summary(token.info)).collect();
+    if !listed.is_empty() {
         confirmation.obtain(&format!(
             "This revokes every token of scope {:?}: {}. SCIM calls fail until you generate a new token \
              and paste it into the identity provider.",

@@ -3,31 +3,8 @@
 
 use std::fmt::Write as _;
 
-use scim_token_core::{Scope, ScopeStatus, Timestamp, TokenId, TokenInfo};
+use scim_token_core::{ListedToken, Scope, ScopeStatus, Timestamp, TokenId, TokenInfo};
 use serde::Serialize;
-
-/// A token's metadata and role, as `status` and `tokens` list them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct TokenView {
-    /// Its metadata.
-    pub info: TokenInfo,
-    /// `None` for the current token; for the previous one, the end of its overlap window.
-    pub valid_until: Option<Timestamp>,
-}
-
-impl TokenView {
-    fn role(&self) -> &'static str {
-        if self.valid_until.is_some() { "previous" } else { "current" }
-    }
-}
-
-/// The current token, then the previous one (kept only during an overlap window).
-pub(crate) fn token_views(status: &ScopeStatus) -> Vec<TokenView> {
-    let current = status.current.iter().map(|info| TokenView { info: info.clone(), valid_until: None });
-    let previous =
-        status.previous.iter().map(|p| TokenView { info: p.token.clone(), valid_until: Some(p.valid_until) });
-    current.chain(previous).collect()
-}
 
 /// One token in JSON.
 #[derive(Serialize)]
@@ -43,18 +20,23 @@ struct TokenJson {
     valid_until: Option<String>,
 }
 
-impl From<&TokenView> for TokenJson {
-    fn from(view: &TokenView) -> Self {
-        let info = &view.info;
+/// `current` or `previous`, as the HTTP inventory names the roles.
+fn role(token: &ListedToken<'_>) -> &'static str {
+    if token.is_current { "current" } else { "previous" }
+}
+
+impl From<ListedToken<'_>> for TokenJson {
+    fn from(token: ListedToken<'_>) -> Self {
+        let info = token.info;
         Self {
             id: info.id.to_string(),
-            role: view.role(),
+            role: role(&token),
             created_at: info.created_at.to_rfc3339(),
             created_by: info.created_by.to_string(),
             last_used_at: info.last_used_at.map(Timestamp::to_rfc3339),
             first_used_at: info.first_used_at.map(Timestamp::to_rfc3339),
             expires_at: info.expires_at.map(Timestamp::to_rfc3339),
-            valid_until: view.valid_until.map(Timestamp::to_rfc3339),
+            valid_until: token.valid_until.map(Timestamp::to_rfc3339),
         }
     }
 }
@@ -65,7 +47,7 @@ fn json(value: &impl Serialize) -> String {
 }
 
 fn tokens_json(status: &ScopeStatus) -> Vec<TokenJson> {
-    token_views(status).iter().map(TokenJson::from).collect()
+    status.tokens().map(TokenJson::from).collect()
 }
 
 /// `status --json`: `{"scope", "enabled", "hasToken", "tokens": [...]}`.
@@ -154,9 +136,9 @@ pub(crate) fn status_text(scope: &Scope, status: &ScopeStatus) -> String {
         yes_no(status.enabled),
         yes_no(status.has_token)
     );
-    for view in token_views(status) {
+    for token in status.tokens() {
         text.push('\n');
-        text.push_str(&token_text(&view));
+        text.push_str(&token_text(token));
     }
     if !status.enabled {
         text.push_str(
@@ -174,19 +156,18 @@ pub(crate) fn status_text(scope: &Scope, status: &ScopeStatus) -> String {
 
 /// `tokens` as text.
 pub(crate) fn tokens_text(scope: &Scope, status: &ScopeStatus) -> String {
-    let views = token_views(status);
-    if views.is_empty() {
+    if status.tokens().next().is_none() {
         return format!("Scope {:?} has no token.\n", scope.as_str());
     }
-    views.iter().map(token_text).collect::<Vec<_>>().join("\n")
+    status.tokens().map(token_text).collect::<Vec<_>>().join("\n")
 }
 
 /// One token as a few aligned lines.
-pub(crate) fn token_text(view: &TokenView) -> String {
-    let info = &view.info;
+pub(crate) fn token_text(token: ListedToken<'_>) -> String {
+    let info = token.info;
     let or_never =
         |at: Option<Timestamp>| at.map_or_else(|| "never".to_owned(), Timestamp::to_rfc3339_seconds);
-    let mut text = format!("{} token {}\n", view.role(), info.id);
+    let mut text = format!("{} token {}\n", role(&token), info.id);
     let _ = writeln!(text, "  created      {} by {}", info.created_at.to_rfc3339_seconds(), info.created_by);
     let _ = writeln!(text, "  last used    {}", or_never(info.last_used_at));
     // Unknown for a token used only before the store kept it: then the line is left out.
@@ -194,7 +175,9 @@ pub(crate) fn token_text(view: &TokenView) -> String {
         let _ = writeln!(text, "  first used   {}", or_never(info.first_used_at));
     }
     let _ = writeln!(text, "  expires      {}", or_never(info.expires_at));
-    if let Some(until) = view.valid_until {
+    // A current token is accepted until it expires (the line above); a replaced one until its overlap
+    // window ends or it expires, whichever is first.
+    if let (false, Some(until)) = (token.is_current, token.valid_until) {
         let _ = writeln!(text, "  accepted to  {} (overlap window)", until.to_rfc3339_seconds());
     }
     text

@@ -57,6 +57,6 @@ pub use ids::{Actor, SYSTEM_ACTOR, Scope, TokenId};
 pub use record::{TokenInfo, TokenRole};
 pub use secret::{NewToken, VerifiedToken};
 pub use service::ScimTokenService;
-pub use status::{FirstUseSwitch, PreviousTokenInfo, ScopeStatus};
+pub use status::{FirstUseSwitch, ListedToken, PreviousTokenInfo, ScopeStatus};
 pub use store::TokenStore;
 pub use time::{Clock, ManualClock, SystemClock, SystemTimeOutOfRange, Timestamp};

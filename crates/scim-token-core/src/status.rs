@@ -36,8 +36,9 @@ pub struct ScopeStatus {
 pub struct PreviousTokenInfo {
     /// The replaced token's metadata.
     pub token: TokenInfo,
-    /// The end of its overlap window (it stops being accepted then, or at its own expiry if sooner).
-    pub valid_until: Timestamp,
+    /// The end of its overlap window. It stops being accepted then, or at its own expiry if sooner:
+    /// [`valid_until`](Self::valid_until) says which.
+    pub overlap_ends_at: Timestamp,
 }
 
 /// Where an overlap until first use stands: what an administrator watching a rotation wants to know.
@@ -60,10 +61,49 @@ pub enum FirstUseSwitch {
 }
 
 impl PreviousTokenInfo {
-    /// The replaced `token`, accepted until `valid_until` (the end of its overlap window).
-    pub fn new(token: TokenInfo, valid_until: Timestamp) -> Self {
-        Self { token, valid_until }
+    /// The replaced `token`, whose overlap window ends at `overlap_ends_at`.
+    pub fn new(token: TokenInfo, overlap_ends_at: Timestamp) -> Self {
+        Self { token, overlap_ends_at }
     }
+
+    /// When the replaced token stops being accepted: the end of its overlap window, or its own expiry
+    /// if that comes first.
+    pub fn valid_until(&self) -> Timestamp {
+        self.token.expires_at.map_or(self.overlap_ends_at, |at| at.min(self.overlap_ends_at))
+    }
+}
+
+impl ScopeStatus {
+    /// The scope's tokens as an inventory lists them: the current one first, then the one a rotation
+    /// replaced (while its overlap window keeps it), each with when it stops being accepted. Every view
+    /// of a scope (the admin API, the page, the CLI) lists tokens through this, so they agree.
+    pub fn tokens(&self) -> impl Iterator<Item = ListedToken<'_>> {
+        let current = self.current.iter().map(|info| ListedToken {
+            info,
+            is_current: true,
+            valid_until: info.expires_at,
+        });
+        let previous = self.previous.iter().map(|previous| ListedToken {
+            info: &previous.token,
+            is_current: false,
+            valid_until: Some(previous.valid_until()),
+        });
+        current.chain(previous)
+    }
+}
+
+/// One token of a scope as [`ScopeStatus::tokens`] lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListedToken<'a> {
+    /// The token's metadata.
+    pub info: &'a TokenInfo,
+    /// Whether it is the scope's current token (otherwise it is the one the last rotation replaced).
+    pub is_current: bool,
+    /// When it stops being accepted, as things stand: for the current token its expiry (`None` if it
+    /// never expires; in the past for an expired token, which is listed until it is replaced or
+    /// revoked); for the replaced one the end of its overlap window or its expiry, whichever is first.
+    pub valid_until: Option<Timestamp>,
 }
 
 impl FirstUseSwitch {
@@ -73,8 +113,6 @@ impl FirstUseSwitch {
         if let Some(at) = current.and_then(|info| info.first_used_at) {
             return Some(Self::Switched { at });
         }
-        previous.map(|p| Self::Waiting {
-            previous_valid_until: p.token.expires_at.map_or(p.valid_until, |at| at.min(p.valid_until)),
-        })
+        previous.map(|p| Self::Waiting { previous_valid_until: p.valid_until() })
     }
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use scim_token_core::{Timestamp, TokenId, TokenInfo};
+use scim_token_core::{ListedToken, Timestamp, TokenId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -58,21 +58,18 @@ pub(crate) struct TokenInfoBody {
     valid_until: Option<String>,
 }
 
-impl TokenInfoBody {
-    fn new(info: TokenInfo, role: TokenRoleBody, overlap_end: Option<Timestamp>) -> Self {
-        let valid_until = match (info.expires_at, overlap_end) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+impl From<ListedToken<'_>> for TokenInfoBody {
+    fn from(token: ListedToken<'_>) -> Self {
+        let info = token.info;
         Self {
             id: info.id.as_str().to_owned(),
-            role,
+            role: if token.is_current { TokenRoleBody::Current } else { TokenRoleBody::Previous },
             created_at: info.created_at.to_rfc3339(),
             created_by: info.created_by.as_str().to_owned(),
             last_used_at: info.last_used_at.map(Timestamp::to_rfc3339),
             first_used_at: info.first_used_at.map(Timestamp::to_rfc3339),
             expires_at: info.expires_at.map(Timestamp::to_rfc3339),
-            valid_until: valid_until.map(Timestamp::to_rfc3339),
+            valid_until: token.valid_until.map(Timestamp::to_rfc3339),
         }
     }
 }
@@ -105,13 +102,7 @@ pub(crate) async fn list_tokens(
 ) -> Result<Response, AdminError> {
     let grant = state.authenticate(&parts, AdminAction::ListTokens).await?;
     let status = state.service.status(&grant.scope).await?;
-    let mut tokens = Vec::with_capacity(2);
-    if let Some(current) = status.current {
-        tokens.push(TokenInfoBody::new(current, TokenRoleBody::Current, None));
-    }
-    if let Some(previous) = status.previous {
-        tokens.push(TokenInfoBody::new(previous.token, TokenRoleBody::Previous, Some(previous.valid_until)));
-    }
+    let tokens: Vec<TokenInfoBody> = status.tokens().map(TokenInfoBody::from).collect();
     let mut response = Json(tokens).into_response();
     // Metadata only, but an administrator's view should not be kept by shared caches.
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -48,7 +48,7 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
     let status = a.status(&scope("default")).await.unwrap();
     assert!(status.overlap_ends_on_first_use);
     assert_eq!(
-        status.previous.map(|p| (p.token.id, p.valid_until)),
+        status.previous.map(|p| (p.token.id, p.overlap_ends_at)),
         Some((*old.id(), START.saturating_add(MAX)))
     );
     assert_eq!(

@@ -48,7 +48,7 @@ async fn with_overlap_the_old_token_works_until_the_window_ends() {
     service.verify(old.expose_secret()).await.unwrap();
     service.verify(new.expose_secret()).await.unwrap();
     let status = service.status(&scope("default")).await.unwrap();
-    assert_eq!(status.previous.map(|p| (p.token.id, p.valid_until)), Some((*old.id(), until)));
+    assert_eq!(status.previous.map(|p| (p.token.id, p.overlap_ends_at)), Some((*old.id(), until)));
 
     clock.advance(Duration::from_millis(1));
     assert!(service.verify(old.expose_secret()).await.is_err(), "the cache must not extend the window");
