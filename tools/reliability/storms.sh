@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # storms.sh BINARY LABEL: peak resident memory (VmHWM) of the example server under the Argon2 storms of
-# issue 9, and the status counts. Needs wrk, curl and python3; loopback only; about three minutes.
+# storm tests, and the status counts. Needs wrk, curl and python3; loopback only; about three minutes.
 #   cargo build --release --example server
 #   tools/reliability/storms.sh target/release/examples/server after
 set -u
@@ -14,7 +14,7 @@ wait_up() { for i in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$1/
 gen() { curl -s -X POST "http://127.0.0.1:$1/api/admin/scim-settings/generate-new-token" -H "Authorization: $ADMIN" | sed -E 's/.*"token":"([^"]+)".*/\1/'; }
 
 # Storm 1: wrong secrets with a known selector, wrk -t2 -c32 for 30 s: (a) one token repeated, as in
-# issue 9; (b) 1 000 different wrong tokens in turn, so concurrent checks cannot share a run.
+# the original storm; (b) 1 000 different wrong tokens in turn, so concurrent checks cannot share a run.
 for variant in same distinct; do
   A=$(start 4401); wait_up 4401
   TOKEN=$(gen 4401)
