@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# storms.sh BINARY LABEL: peak resident memory (VmHWM) of the example server under the Argon2 storms of
-# storm tests, and the status counts. Needs wrk, curl and python3; loopback only; about three minutes.
+# storms.sh BINARY LABEL: peak resident memory (VmHWM) of the example server under Argon2 storms (wrong
+# secrets, one repeated and many distinct), and the status counts. Needs wrk, curl and python3; loopback
+# only; about three minutes.
 #   cargo build --release --example server
 #   tools/reliability/storms.sh target/release/examples/server after
 set -u
