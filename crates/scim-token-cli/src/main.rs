@@ -1,7 +1,8 @@
 //! `scim-token`: the operator's command for the SCIM token, straight on the servers' database.
 //!
-//! Exit codes: 0 done, 1 the operation failed, 2 a usage error. Every failure is one line on stderr;
-//! no token is ever printed except the one `generate` writes to stdout.
+//! Exit codes: 0 done, 1 the operation failed, 2 a usage error. Every failure is one `error:` line on
+//! stderr, then one `caused by:` line per cause; no token is ever printed except the one `generate`
+//! writes to stdout.
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
@@ -14,6 +15,7 @@ mod database_arg;
 mod duration;
 mod error;
 mod render;
+mod report;
 mod store;
 
 use std::io::Write;
@@ -41,7 +43,7 @@ fn main() -> ExitCode {
     match panic::catch_unwind(AssertUnwindSafe(|| run(cli))) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(error)) => {
-            let _ = writeln!(std::io::stderr(), "error: {error}");
+            let _ = std::io::stderr().write_all(report::report(&error).as_bytes());
             ExitCode::from(error.exit_code())
         }
         Err(_) => ExitCode::FAILURE,

@@ -1,4 +1,4 @@
-//! Failures of the real binary: exit codes (1 failed, 2 usage), one clear line on stderr, nothing
+//! Failures of the real binary: exit codes (1 failed, 2 usage), one clear line on stderr (then its causes), nothing
 //! changed, and no token or password in any output.
 
 mod common;
