@@ -1,5 +1,4 @@
 //! Running the real `scim-token` binary against SQLite files in a temporary directory.
-#![allow(dead_code)] // Each test file uses its own part of this module.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
