@@ -1,4 +1,6 @@
-//! [`CliError`]: every way a command can fail, each message one line that says what to do next.
+//! [`CliError`]: every way a command can fail, each message one line that says what to do next. A cause
+//! (a store's or the service's error, an I/O error) is the `source()`, not part of the message: `main`
+//! prints it on a line of its own.
 //!
 //! No message holds a token or a database password: values that may hold one are never repeated.
 
@@ -19,7 +21,7 @@ pub(crate) enum CliError {
     )]
     NoDatabase,
     /// The `--database` value is malformed.
-    #[error("--database (or SCIM_TOKEN_DATABASE_URL) is not usable: {0}")]
+    #[error("--database (or SCIM_TOKEN_DATABASE_URL) is not usable")]
     DatabaseUrl(#[from] DatabaseUrlError),
     /// `--id` was given something that is not a token id.
     #[error("{0}")]
@@ -31,7 +33,7 @@ pub(crate) enum CliError {
     )]
     WeakArgon2,
     /// The host configuration flags (Argon2 parameters, prefix, durations) are not usable.
-    #[error("{0}; use your servers' settings")]
+    #[error("the Argon2, prefix or duration flags are not usable; use your servers' settings")]
     HostConfig(#[source] scim_token_core::Error),
     /// `generate` or `revoke` without `--yes` while stdin is not a terminal.
     #[error(
@@ -52,11 +54,11 @@ pub(crate) enum CliError {
         path: PathBuf,
     },
     /// The SQLite store refused to open (newer schema, not a database, locked, …).
-    #[error("cannot open the database: {0}")]
+    #[error("cannot open the database")]
     OpenSqlite(#[from] SqliteStoreError),
     /// The PostgreSQL store refused to open (unreachable, wrong credentials, newer schema, …).
     #[cfg(feature = "postgres")]
-    #[error("cannot open the database: {0}")]
+    #[error("cannot open the database")]
     OpenPostgres(#[from] scim_token_postgres::PostgresStoreError),
     /// A `postgres://` URL, in a build without the PostgreSQL backend.
     #[cfg_attr(feature = "postgres", allow(dead_code))]
@@ -91,15 +93,15 @@ pub(crate) enum CliError {
     #[error("aborted; nothing was changed")]
     Aborted,
     /// The confirmation could not be read from the terminal.
-    #[error("cannot read the answer from the terminal ({0}); nothing was changed: retry, or pass --yes")]
+    #[error("cannot read the answer from the terminal; nothing was changed: retry, or pass --yes")]
     Prompt(#[source] std::io::Error),
     /// The service failed (store error, busy, …).
-    #[error("{0}")]
+    #[error(transparent)]
     Service(#[from] scim_token_core::Error),
     /// `generate` succeeded but the token could not be written: it is lost, and the old one is gone.
     #[error(
         "token {id} was generated and the previous token no longer works, but writing the new token to \
-         stdout failed ({source}); run generate again"
+         stdout failed; run generate again"
     )]
     TokenNotWritten {
         /// The lost token's id.
@@ -109,12 +111,10 @@ pub(crate) enum CliError {
         source: std::io::Error,
     },
     /// The command was carried out but its result could not be written.
-    #[error(
-        "the command was carried out, but writing its result failed ({0}); check with `scim-token status`"
-    )]
+    #[error("the command was carried out, but writing its result failed; check with `scim-token status`")]
     Output(#[source] std::io::Error),
     /// The async runtime could not be started.
-    #[error("cannot start the async runtime ({0}); check the process's thread limits and retry")]
+    #[error("cannot start the async runtime; check the process's thread limits and retry")]
     Runtime(#[source] std::io::Error),
 }
 

@@ -1,7 +1,8 @@
 //! `scim-token`: the operator's command for the SCIM token, straight on the servers' database.
 //!
-//! Exit codes: 0 done, 1 the operation failed, 2 a usage error. Every failure is one line on stderr;
-//! no token is ever printed except the one `generate` writes to stdout.
+//! Exit codes: 0 done, 1 the operation failed, 2 a usage error. Every failure is one `error:` line on
+//! stderr, then one `caused by:` line per cause; no token is ever printed except the one `generate`
+//! writes to stdout.
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
@@ -14,6 +15,7 @@ mod database_arg;
 mod duration;
 mod error;
 mod render;
+mod report;
 mod store;
 
 use std::io::Write;
@@ -41,30 +43,11 @@ fn main() -> ExitCode {
     match panic::catch_unwind(AssertUnwindSafe(|| run(cli))) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(error)) => {
-            let _ = writeln!(std::io::stderr(), "error: {}", with_causes(&error));
+            let _ = std::io::stderr().write_all(report::report(&error).as_bytes());
             ExitCode::from(error.exit_code())
         }
         Err(_) => ExitCode::FAILURE,
     }
-}
-
-/// `error`'s message, then in parentheses each cause its message does not already show: the library's
-/// errors leave their cause out of their message and return it from `source()`.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut causes = Vec::new();
-    let mut next = error.source();
-    while let Some(cause) = next {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) && !causes.contains(&cause_text) {
-            causes.push(cause_text);
-        }
-        next = cause.source();
-    }
-    if !causes.is_empty() {
-        text = format!("{text} ({})", causes.join(": "));
-    }
-    text
 }
 
 fn run(cli: cli::Cli) -> Result<(), CliError> {
@@ -76,23 +59,4 @@ fn run(cli: cli::Cli) -> Result<(), CliError> {
         .build()
         .map_err(CliError::Runtime)?;
     runtime.block_on(commands::run(cli))
-}
-
-#[cfg(test)]
-mod tests {
-    use scim_token_core::store::StoreError;
-
-    use super::*;
-
-    #[test]
-    fn a_failure_shows_its_cause_once() {
-        let locked = StoreError::busy(std::io::Error::other("database is locked"));
-        let error = CliError::Service(scim_token_core::Error::Store(locked));
-        assert_eq!(
-            with_causes(&error),
-            "the token store failed; check that it is reachable and retry (database is locked)"
-        );
-        let written = CliError::Output(std::io::Error::other("broken pipe"));
-        assert_eq!(with_causes(&written).matches("broken pipe").count(), 1, "{}", with_causes(&written));
-    }
 }

@@ -1,5 +1,6 @@
 //! [`PostgresStoreError`]: every failure of the PostgreSQL store, each message saying what to do next,
-//! with the [`StoreErrorKind`] a caller can act on.
+//! with the [`StoreErrorKind`] a caller can act on. The client's or server's error is the `source()`,
+//! not part of the message, so an error reporter walking the chain prints it once.
 //!
 //! No message holds a password (servers are named by [`Target`]) or a stored value: PostgreSQL's
 //! `DETAIL` lines can quote a whole row, token hash included, so a server error is shown by its
@@ -11,6 +12,7 @@ use std::time::Duration;
 use scim_token_core::store::{StoreError, StoreErrorKind};
 use tokio_postgres::error::SqlState;
 
+use crate::classify::Class;
 use crate::target::Target;
 
 /// What went wrong opening or using a [`PostgresStore`](crate::PostgresStore).
@@ -59,7 +61,7 @@ pub enum PostgresStoreError {
     },
     /// No connection could be made: refused, unknown host, network down, the server shutting down.
     #[error(
-        "cannot reach PostgreSQL at {target} ({source}); check that the server is running and the host and \
+        "cannot reach PostgreSQL at {target}; check that the server is running and the host and \
          port are right, then retry"
     )]
     Unreachable {
@@ -72,7 +74,7 @@ pub enum PostgresStoreError {
     /// The TLS handshake failed: most often a certificate the client does not trust, or a host name
     /// the certificate does not cover.
     #[error(
-        "the TLS handshake with PostgreSQL at {target} failed ({source}); check the server's certificate and \
+        "the TLS handshake with PostgreSQL at {target} failed; check the server's certificate and \
          the host name in the URL, or give its CA with PostgresStoreBuilder::tls_config"
     )]
     TlsHandshake {
@@ -94,9 +96,7 @@ pub enum PostgresStoreError {
         timeout: Duration,
     },
     /// The server refused the user or its password (or the role does not exist).
-    #[error(
-        "PostgreSQL at {target} refused the login ({source}); check the user name and password in the URL"
-    )]
+    #[error("PostgreSQL at {target} refused the login; check the user name and password in the URL")]
     Authentication {
         /// The server, with the user name.
         target: Target,
@@ -106,7 +106,7 @@ pub enum PostgresStoreError {
     },
     /// The database named in the URL does not exist.
     #[error(
-        "the database named in {target} does not exist ({source}); create it (CREATE DATABASE) or fix the \
+        "the database named in {target} does not exist; create it (CREATE DATABASE) or fix the \
          database name in the URL"
     )]
     MissingDatabase {
@@ -118,7 +118,7 @@ pub enum PostgresStoreError {
     },
     /// The user may not create or use scim-token's schema or tables.
     #[error(
-        "the PostgreSQL user of {target} lacks a privilege on schema {schema} ({source}); grant it CREATE on \
+        "the PostgreSQL user of {target} lacks a privilege on schema {schema}; grant it CREATE on \
          the database, or create the schema for it (CREATE SCHEMA {schema} AUTHORIZATION <user>)"
     )]
     PermissionDenied {
@@ -182,7 +182,7 @@ pub enum PostgresStoreError {
     },
     /// An established connection broke (server restart, `pg_terminate_backend`, network failure).
     #[error(
-        "lost the connection to PostgreSQL at {target} ({source}); retry: the pool opens a new connection by \
+        "lost the connection to PostgreSQL at {target}; retry: the pool opens a new connection by \
          itself"
     )]
     ConnectionLost {
@@ -195,7 +195,7 @@ pub enum PostgresStoreError {
     /// The server is reachable but contended: a lock or statement timeout, a serialization failure or
     /// deadlock, too many connections.
     #[error(
-        "PostgreSQL at {target} is busy ({source}); retry in a moment, or raise \
+        "PostgreSQL at {target} is busy; retry in a moment, or raise \
          PostgresStoreBuilder::statement_timeout"
     )]
     Busy {
@@ -227,7 +227,7 @@ pub enum PostgresStoreError {
         closed: bool,
     },
     /// Any other PostgreSQL failure.
-    #[error("PostgreSQL at {target} failed ({source}); see the server's log, then retry")]
+    #[error("PostgreSQL at {target} failed; see the server's log, then retry")]
     Database {
         /// The server.
         target: Target,
@@ -307,72 +307,6 @@ impl From<PostgresStoreError> for scim_token_core::Error {
     }
 }
 
-/// How a `tokio_postgres` error is reported.
-enum Class {
-    /// No connection could be made.
-    Unreachable,
-    /// An established connection broke.
-    Lost,
-    Busy,
-    Authentication,
-    Tls,
-    MissingDatabase,
-    PermissionDenied,
-    Other,
-}
-
-impl Class {
-    fn of(error: &tokio_postgres::Error) -> Self {
-        if let Some(code) = error.code() {
-            return Self::of_code(code);
-        }
-        if error.is_closed() {
-            return Self::Lost;
-        }
-        // Without a SQLSTATE, tokio_postgres tells its kinds apart only by their fixed texts.
-        match error.to_string().as_str() {
-            "error connecting to server" | "timeout waiting for server" => Self::Unreachable,
-            "error communicating with the server" => Self::Lost,
-            "error performing TLS handshake" => Self::Tls,
-            _ => Self::Other,
-        }
-    }
-
-    fn of_code(code: &SqlState) -> Self {
-        let class = &code.code()[..2];
-        if *code == SqlState::INVALID_PASSWORD || class == "28" {
-            return Self::Authentication;
-        }
-        if *code == SqlState::INVALID_CATALOG_NAME {
-            return Self::MissingDatabase;
-        }
-        if *code == SqlState::INSUFFICIENT_PRIVILEGE {
-            return Self::PermissionDenied;
-        }
-        if [
-            SqlState::T_R_SERIALIZATION_FAILURE,
-            SqlState::T_R_DEADLOCK_DETECTED,
-            SqlState::LOCK_NOT_AVAILABLE,
-            SqlState::QUERY_CANCELED,
-            SqlState::TOO_MANY_CONNECTIONS,
-            SqlState::OUT_OF_MEMORY,
-        ]
-        .contains(code)
-        {
-            return Self::Busy;
-        }
-        if [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT]
-            .contains(code)
-        {
-            return Self::Lost;
-        }
-        if class == "08" || *code == SqlState::CANNOT_CONNECT_NOW {
-            return Self::Unreachable;
-        }
-        Self::Other
-    }
-}
-
 /// A `tokio_postgres` error, shown without what could leak a stored value: a server error appears as
 /// `SEVERITY SQLSTATE: message` (no `DETAIL`, which can quote a whole row), a client error with its cause.
 pub struct PgError(tokio_postgres::Error);
@@ -421,43 +355,3 @@ impl fmt::Debug for PgError {
 
 /// The cause is part of the message, so there is no further source.
 impl std::error::Error for PgError {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlstates_map_to_the_kind_a_caller_can_act_on() {
-        let kind = |code: SqlState| match Class::of_code(&code) {
-            Class::Unreachable | Class::Lost => StoreErrorKind::Unavailable,
-            Class::Busy => StoreErrorKind::Busy,
-            _ => StoreErrorKind::Other,
-        };
-        for busy in [
-            SqlState::T_R_SERIALIZATION_FAILURE,
-            SqlState::T_R_DEADLOCK_DETECTED,
-            SqlState::LOCK_NOT_AVAILABLE,
-            SqlState::QUERY_CANCELED,
-            SqlState::TOO_MANY_CONNECTIONS,
-        ] {
-            assert_eq!(kind(busy.clone()), StoreErrorKind::Busy, "{busy:?}");
-        }
-        for unavailable in [
-            SqlState::ADMIN_SHUTDOWN,
-            SqlState::CRASH_SHUTDOWN,
-            SqlState::CANNOT_CONNECT_NOW,
-            SqlState::CONNECTION_FAILURE,
-        ] {
-            assert_eq!(kind(unavailable.clone()), StoreErrorKind::Unavailable, "{unavailable:?}");
-        }
-        for other in [
-            SqlState::INVALID_PASSWORD,
-            SqlState::INVALID_AUTHORIZATION_SPECIFICATION,
-            SqlState::INVALID_CATALOG_NAME,
-            SqlState::UNIQUE_VIOLATION,
-            SqlState::DISK_FULL,
-        ] {
-            assert_eq!(kind(other.clone()), StoreErrorKind::Other, "{other:?}");
-        }
-    }
-}

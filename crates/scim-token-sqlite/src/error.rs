@@ -1,4 +1,6 @@
 //! [`SqliteStoreError`]: every failure of the SQLite store, each message saying what to do next.
+//! SQLite's own error is the `source()`, not part of the message, so an error reporter walking the chain
+//! prints it once.
 //!
 //! No message ever holds a token hash: SQLite's own messages name tables and columns, never values, and
 //! invalid rows are reported by column and rule only.
@@ -17,7 +19,7 @@ use scim_token_core::store::{StoreError, StoreErrorKind};
 #[non_exhaustive]
 pub enum SqliteStoreError {
     /// The file could not be opened or created.
-    #[error("cannot open {}: {source}; check the directory exists and is writable", path.display())]
+    #[error("cannot open {}; check the directory exists and is writable", path.display())]
     CannotOpen {
         /// The database path.
         path: PathBuf,
@@ -93,7 +95,7 @@ pub enum SqliteStoreError {
     },
     /// SQLite reports the file as damaged.
     #[error(
-        "the database at {} is corrupt ({source}); restore it from a backup, or start a new file and \
+        "the database at {} is corrupt; restore it from a backup, or start a new file and \
          generate new tokens",
         path.display()
     )]
@@ -119,7 +121,7 @@ pub enum SqliteStoreError {
         reason: String,
     },
     /// Any other SQLite failure (disk full, I/O error, …).
-    #[error("SQLite failed on {}: {source}; check free disk space and the file's health, then retry", path.display())]
+    #[error("SQLite failed on {}; check free disk space and the file's health, then retry", path.display())]
     Sqlite {
         /// The database path.
         path: PathBuf,

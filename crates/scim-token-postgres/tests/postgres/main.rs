@@ -4,6 +4,7 @@
 //! see `common.rs` for when the tests are skipped. Every test works in its own fresh schema, dropped
 //! afterwards.
 
+mod classes;
 mod common;
 mod conformance;
 mod errors;

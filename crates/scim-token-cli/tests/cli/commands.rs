@@ -1,9 +1,7 @@
 //! Every command of the real binary on a SQLite file, in text and in JSON, checked against what the
 //! library then accepts.
 
-mod common;
-
-use common::{Db, run_with};
+use crate::common::{Db, run_with};
 use serde_json::json;
 
 #[test]
@@ -146,7 +144,7 @@ fn host_configuration_shapes_the_new_token() {
     assert_ne!(created, expires);
     // Both RFC 3339 in UTC with milliseconds; 90 days apart is checked on the dates' day numbers.
     assert_eq!((created.len(), expires.len()), (24, 24));
-    let stored = common::block_on(async {
+    let stored = crate::common::block_on(async {
         let store = scim_token_sqlite::SqliteStore::open(&db.path).await.unwrap();
         let state = scim_token_core::TokenStore::load_scope(&store, &scim_token_core::Scope::default_scope())
             .await

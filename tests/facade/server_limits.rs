@@ -5,14 +5,7 @@
 //! Loopback only, a few hundred connections; `README.md` (Tests) has the figures for thousands,
 //! measured by hand against the release build.
 
-#[allow(dead_code)]
-#[path = "../examples/server/main.rs"]
-mod server;
-
-#[allow(dead_code)]
-#[path = "../crates/scim-token-axum/tests/axum/common/http_client.rs"]
-mod http_client;
-
+use crate::{http_client, server};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -2,24 +2,23 @@
 //! binary, another process, rotates and revokes on the same file: the server refuses the old token on
 //! its very next request, with no restart and no cache to wait out.
 //!
-//! The server is the example's own `app`, built here as a module (as `tests/server_walkthrough.rs` does)
-//! and served on a loopback port: no nested `cargo build`, no search for a possibly stale example binary,
-//! and the server stops with the test. Only `main` (reading environment variables) is not exercised.
+//! The server is the example's own `app`, built here as a module (as the root crate's
+//! `tests/facade/server_walkthrough.rs` does) and served on a loopback port: no nested `cargo build`, no
+//! search for a possibly stale example binary, and the server stops with the test. Only `main` (reading
+//! environment variables) is not exercised.
 
 // The example itself, not a copy: its `main` and defaults go unused here.
 #[allow(dead_code, missing_docs)]
-#[path = "../../../examples/server/main.rs"]
+#[path = "../../../../examples/server/main.rs"]
 mod server;
 
 #[allow(dead_code)] // The shared client has more than this test needs.
-#[path = "../../scim-token-axum/tests/axum/common/http_client.rs"]
+#[path = "../../../scim-token-axum/tests/axum/common/http_client.rs"]
 mod http_client;
-
-mod common;
 
 use std::net::SocketAddr;
 
-use common::{Db, Run};
+use crate::common::{Db, Run};
 use http_client::send_auth;
 use scim_token::sqlite::SqliteStore;
 use scim_token::{ScimTokenService, Scope};
@@ -34,7 +33,7 @@ async fn cli(db: &Db, args: &[&str]) -> Run {
     let (url, args) = (db.url(), args.iter().map(|a| a.to_string()).collect::<Vec<_>>());
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        common::run_with(&[("SCIM_TOKEN_DATABASE_URL", &url)], &args, None)
+        crate::common::run_with(&[("SCIM_TOKEN_DATABASE_URL", &url)], &args, None)
     })
     .await
     .unwrap()

@@ -1,11 +1,9 @@
 //! The CLI and the admin API read the same database and must say the same thing about it: every field
 //! the two share, first of all `validUntil`, which is derived (the earlier of expiry and overlap end).
 
-mod common;
-
+use crate::common::{Db, block_on};
 use axum::body::{Body, to_bytes};
 use axum::http::Request;
-use common::{Db, block_on};
 use scim_token::axum_adapter::{AdminAccess, AdminRoutes, StaticAdminTokens};
 use scim_token::sqlite::SqliteStore;
 use scim_token::{Actor, ScimTokenService};

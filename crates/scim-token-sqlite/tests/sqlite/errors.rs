@@ -1,10 +1,8 @@
 //! Bad paths, foreign files, newer schemas and held locks give clear errors, never panics or hangs.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::process_record;
+use crate::common::process_record;
 use scim_token_core::TokenStore;
 use scim_token_core::store::StoreErrorKind;
 use scim_token_core::testkit::scope;

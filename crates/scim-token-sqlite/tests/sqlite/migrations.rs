@@ -1,7 +1,5 @@
 //! Upgrading: a database written by the previous schema version migrates on open and keeps its tokens.
 
-mod common;
-
 use scim_token_core::{Scope, Timestamp, TokenId, TokenStore};
 use scim_token_sqlite::SqliteStore;
 use scim_token_test_support::TempDb;

@@ -1,14 +1,7 @@
 //! The example server's `GET /metrics` (`examples/server/monitoring.rs`), served on a loopback port:
 //! Prometheus text, no credential needed, the SCIM calls counted, and no token in the page.
 
-// The example itself, not a copy: its `main` and defaults go unused here.
-#[allow(dead_code)]
-#[path = "../examples/server/main.rs"]
-mod server;
-
-#[path = "../crates/scim-token-axum/tests/axum/common/http_client.rs"]
-mod http_client;
-
+use crate::{http_client, server};
 use http_client::{send, send_auth};
 use scim_token::MemoryStore;
 use scim_token_test_support::fast_service;

@@ -1,11 +1,9 @@
 //! `SqliteStoreBuilder::exclusive`: the file is this store's alone for as long as it lives, and a
 //! rotation through it is seen on the very next look-up although look-ups come from memory.
 
-mod common;
-
 use std::time::Duration;
 
-use common::process_record;
+use crate::common::process_record;
 use scim_token_core::TokenStore;
 use scim_token_core::testkit::scope;
 use scim_token_sqlite::{SqliteStore, SqliteStoreError};

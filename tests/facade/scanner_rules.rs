@@ -10,8 +10,8 @@ use regex::Regex;
 use scim_token::{Actor, MemoryStore, Scope, TokenFormat};
 use scim_token_test_support::fast_service;
 
-const GITLEAKS: &str = include_str!("../scanners/gitleaks.toml");
-const TRUFFLEHOG: &str = include_str!("../scanners/trufflehog.yaml");
+const GITLEAKS: &str = include_str!("../../scanners/gitleaks.toml");
+const TRUFFLEHOG: &str = include_str!("../../scanners/trufflehog.yaml");
 const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scanners/check_scim_token.py");
 
 /// The text between the first `open` after `key` and the next `close`.

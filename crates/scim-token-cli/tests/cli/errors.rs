@@ -1,9 +1,7 @@
-//! Failures of the real binary: exit codes (1 failed, 2 usage), one clear line on stderr, nothing
+//! Failures of the real binary: exit codes (1 failed, 2 usage), one clear line on stderr (then its causes), nothing
 //! changed, and no token or password in any output.
 
-mod common;
-
-use common::{BIN, Db, bytes, run_with};
+use crate::common::{BIN, Db, bytes, run_with};
 
 #[test]
 fn generate_and_revoke_refuse_without_yes_when_stdin_is_not_a_terminal() {

@@ -1,5 +1,4 @@
 //! Running the real `scim-token` binary against SQLite files in a temporary directory.
-#![allow(dead_code)] // Each test file uses its own part of this module.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -83,13 +82,16 @@ impl Run {
         self
     }
 
-    /// Asserts `code`, a single-line message on stderr that contains `says`, and nothing on stdout.
+    /// Asserts `code`, a one-line message on stderr (then a `caused by:` line per cause), all of it
+    /// containing `says`, and nothing on stdout.
     #[track_caller]
     pub fn fails(self, code: i32, says: &str) -> Self {
         assert_eq!(self.code, code, "{self:#?}");
         assert!(self.stdout.is_empty(), "{self:#?}");
-        assert_eq!(self.stderr.lines().count(), 1, "one line: {self:#?}");
-        assert!(self.stderr.starts_with("error: ") && self.stderr.contains(says), "{self:#?}");
+        let mut lines = self.stderr.lines();
+        assert!(lines.next().is_some_and(|first| first.starts_with("error: ")), "{self:#?}");
+        assert!(lines.all(|cause| cause.starts_with("caused by: ")), "one line, then causes: {self:#?}");
+        assert!(self.stderr.contains(says), "{self:#?}");
         self
     }
 

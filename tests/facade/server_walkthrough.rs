@@ -1,14 +1,7 @@
 //! The example server (`examples/server/`), assembled by its own `app` function and served on a
 //! loopback port: the README's curl walkthrough, the viewer credential, first-start enabling, restarts.
 
-// The example itself, not a copy: its `main` and defaults go unused here.
-#[allow(dead_code)]
-#[path = "../examples/server/main.rs"]
-mod server;
-
-#[path = "../crates/scim-token-axum/tests/axum/common/http_client.rs"]
-mod http_client;
-
+use crate::{http_client, server};
 use std::net::SocketAddr;
 
 use http_client::{send, send_auth};

@@ -1,11 +1,9 @@
 //! Real processes on one file: concurrent rotations from several processes, and processes killed with
 //! SIGKILL in the middle of rotating.
 //!
-//! The children are this test binary itself, re-run with `--exact child_process_entry_point` and
+//! The children are this test binary itself, re-run with `--exact processes::child_process_entry_point` and
 //! [`CHILD_ENV`] set. Each prints `about to replace <id>` before a rotation and `acked <id>` once it has
 //! returned, so the parent knows exactly which rotations were acknowledged.
-
-mod common;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
@@ -13,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::process_record;
+use crate::common::process_record;
 use scim_token_core::testkit::scope;
 use scim_token_core::{Timestamp, TokenStore};
 use scim_token_sqlite::SqliteStore;
@@ -84,7 +82,7 @@ fn spawn_child(db: &Path, count: Option<u64>) -> Child {
 fn spawn(db: &Path, mode: &str, count: Option<u64>) -> Child {
     let mut command = Command::new(std::env::current_exe().expect("the test binary's path"));
     command
-        .args(["--exact", "child_process_entry_point", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "processes::child_process_entry_point", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, mode)
         .env(DB_ENV, db)
         .stdin(Stdio::piped())
@@ -210,7 +208,7 @@ fn processes_opening_one_fresh_file_at_once_all_succeed() {
 fn wait_until_ready(child: &mut Child) -> Vec<String> {
     let mut out = BufReader::new(child.stdout.as_mut().unwrap());
     let mut lines: Vec<String> = Vec::new();
-    // libtest may print `test child_process_entry_point ... ` on the same line first.
+    // libtest may print `test processes::child_process_entry_point ... ` on the same line first.
     while lines.last().is_none_or(|line| !line.ends_with("ready")) {
         let mut line = String::new();
         if out.read_line(&mut line).expect("the child writes text") == 0 {

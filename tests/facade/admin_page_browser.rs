@@ -6,16 +6,7 @@
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test says so in one line and
 //! passes, unless `CI` is set: then it fails.
 
-#[allow(dead_code)]
-#[path = "../examples/server/main.rs"]
-mod server;
-
-#[allow(dead_code)]
-#[path = "../crates/scim-token-axum/tests/axum/common/http_client.rs"]
-mod http_client;
-
-mod browser;
-
+use crate::{browser, http_client, server};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;

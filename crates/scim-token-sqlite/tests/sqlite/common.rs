@@ -1,5 +1,4 @@
 //! Records made by hand for the SQLite tests: ids unique across the processes that share one file.
-#![allow(dead_code)] // each test binary uses a different subset
 
 use scim_token_core::store::TokenRecord;
 use scim_token_core::{Scope, Timestamp, TokenId};

@@ -3,14 +3,12 @@
 //! variable nor `CI` is set, exactly as the PostgreSQL crate's own tests are).
 #![cfg(feature = "postgres")]
 
-mod common;
-
 // The PostgreSQL crate's test helpers: the same skip rule and fresh, dropped schemas.
 #[allow(dead_code)]
-#[path = "../../scim-token-postgres/tests/postgres/common.rs"]
+#[path = "../../../scim-token-postgres/tests/postgres/common.rs"]
 mod pg;
 
-use common::{block_on, run_with};
+use crate::common::{block_on, run_with};
 use scim_token_core::{ScimTokenService, Scope};
 
 #[test]
