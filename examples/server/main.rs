@@ -97,17 +97,16 @@ async fn run() -> Result<(), Box<dyn Error>> {
         tracing::info!("first start: SCIM provisioning enabled for the default scope");
     }
 
-    let admin_token = match optional_env("SCIM_TOKEN_ADMIN_TOKEN")? {
-        Some(token) => token,
-        None => {
-            let token = random_admin_token()?;
-            // Printed once, on purpose: without it nobody could call the admin API.
-            println!(
-                "\nAdmin API token for this run (set SCIM_TOKEN_ADMIN_TOKEN to choose a lasting one):\n\n    \
-                 {token}\n"
-            );
-            token
-        }
+    let admin_token = if let Some(token) = optional_env("SCIM_TOKEN_ADMIN_TOKEN")? {
+        token
+    } else {
+        let token = random_admin_token()?;
+        // Printed once, on purpose: without it nobody could call the admin API.
+        println!(
+            "\nAdmin API token for this run (set SCIM_TOKEN_ADMIN_TOKEN to choose a lasting one):\n\n    \
+             {token}\n"
+        );
+        token
     };
     let viewer_token = optional_env("SCIM_TOKEN_VIEWER_TOKEN")?;
     let admins = admin_tokens(&admin_token, viewer_token.as_deref())?;

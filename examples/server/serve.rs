@@ -126,20 +126,19 @@ pub async fn serve(
     let mut last_cap_warning: Option<Instant> = None;
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let slot = match slots.clone().try_acquire_owned() {
-            Ok(slot) => slot,
-            Err(_) => {
-                if last_cap_warning.is_none_or(|at| at.elapsed() >= CAP_WARNING_INTERVAL) {
-                    last_cap_warning = Some(Instant::now());
-                    tracing::warn!(
-                        max = limits.max_connections,
-                        "connection limit reached: new connections wait until one closes"
-                    );
-                }
-                tokio::select! {
-                    slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
-                    () = &mut shutdown => break,
-                }
+        let slot = if let Ok(slot) = slots.clone().try_acquire_owned() {
+            slot
+        } else {
+            if last_cap_warning.is_none_or(|at| at.elapsed() >= CAP_WARNING_INTERVAL) {
+                last_cap_warning = Some(Instant::now());
+                tracing::warn!(
+                    max = limits.max_connections,
+                    "connection limit reached: new connections wait until one closes"
+                );
+            }
+            tokio::select! {
+                slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+                () = &mut shutdown => break,
             }
         };
         let stream = tokio::select! {
@@ -174,12 +173,11 @@ pub async fn serve(
 
 /// Answers 408 and closes the connection if a request (its body included) takes longer than `limit`.
 async fn request_timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            let mut response = (StatusCode::REQUEST_TIMEOUT, "request timed out\n").into_response();
-            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
-            response
-        }
+    if let Ok(response) = tokio::time::timeout(limit, next.run(request)).await {
+        response
+    } else {
+        let mut response = (StatusCode::REQUEST_TIMEOUT, "request timed out\n").into_response();
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        response
     }
 }

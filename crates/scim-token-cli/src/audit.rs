@@ -53,7 +53,7 @@ mod tests {
             vec![TokenId::new("AAAAAAAAAAAAAAAA").unwrap(), TokenId::new("BBBBBBBBBBBBBBBB").unwrap()],
             Timestamp::from_unix_millis(0),
         );
-        sink.clone().record(&event);
+        sink.record(&event);
         assert_eq!(sink.events(), vec![event.clone()]);
         assert_eq!(
             line(&event),

@@ -80,14 +80,14 @@ impl Argon2Runner {
     /// the supported maximum is refused without running Argon2.
     #[cfg(test)]
     pub(crate) async fn verify(&self, token: Zeroizing<String>, stored: Arc<str>) -> Result<bool> {
-        let Some(stored) = self.stored(&stored) else { return Ok(false) };
+        let Some(stored) = Self::stored(&stored) else { return Ok(false) };
         let slot = self.slot().await?;
         self.verify_in(slot, token, stored).await
     }
 
     /// The stored PHC string, checked: `None` (logged) if it is not Argon2id within the supported bounds,
     /// and the token must be refused without running Argon2.
-    pub(crate) fn stored(&self, stored: &str) -> Option<StoredHash> {
+    pub(crate) fn stored(stored: &str) -> Option<StoredHash> {
         let Ok(hash) = PasswordHash::new(stored) else {
             tracing::error!("a stored SCIM token hash is not a PHC string; the token is refused");
             return None;

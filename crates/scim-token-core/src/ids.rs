@@ -95,7 +95,7 @@ impl Actor {
 ///
 /// Always 16 ASCII letters and digits, held inline: `Copy`, no allocation on the verify path.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct TokenId([u8; TokenId::LEN]);
+pub struct TokenId([u8; Self::LEN]);
 
 impl Hash for TokenId {
     fn hash<H: Hasher>(&self, state: &mut H) {

@@ -126,7 +126,7 @@ impl ServiceMetrics {
     }
 
     /// Records one finished verification.
-    pub(crate) fn verified(&self, timer: VerifyTimer, verdict: Verdict) {
+    pub(crate) fn verified(&self, timer: &VerifyTimer, verdict: Verdict) {
         let path = match (timer.argon2, verdict) {
             (true, _) => VerifyPath::Argon2,
             (false, Verdict::Valid) => VerifyPath::CacheHit,

@@ -124,7 +124,7 @@ impl<'a> VerifyProbe<'a> {
         if !self.span.is_disabled() {
             self.span.record("outcome", verdict.label());
         }
-        self.metrics.verified(self.timer, verdict);
+        self.metrics.verified(&self.timer, verdict);
         result
     }
 }

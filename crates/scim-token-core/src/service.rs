@@ -289,7 +289,7 @@ impl ScimTokenService {
         use_record: LastUseCheck,
     ) -> Result<bool> {
         let inner = &self.inner;
-        let Some(stored) = inner.hasher.stored(stored_hash) else { return Ok(false) };
+        let Some(stored) = Argon2Runner::stored(stored_hash) else { return Ok(false) };
         let leader = loop {
             match inner.flights.join(fingerprint, stored_hash) {
                 Joined::Lead(leader) => break leader,
@@ -315,9 +315,7 @@ impl ScimTokenService {
         let (outcome_tx, outcome) = tokio::sync::oneshot::channel();
         tokio::spawn(async move {
             let result = check.await;
-            if let Ok(true) = result
-                && inner.cache.insert(id, fingerprint, stored_hash, &use_record)
-            {
+            if matches!(result, Ok(true)) && inner.cache.insert(id, fingerprint, stored_hash, &use_record) {
                 record_use_later(&inner, id, use_record.now);
             }
             // Cached before the flight ends, so no later caller runs Argon2 again.

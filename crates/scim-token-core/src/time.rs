@@ -45,6 +45,7 @@ impl Timestamp {
     }
 
     /// This timestamp plus `duration`, saturating.
+    #[must_use]
     pub fn saturating_add(self, duration: Duration) -> Self {
         let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
         Self(self.0.saturating_add(millis))

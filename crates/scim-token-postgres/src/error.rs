@@ -274,7 +274,7 @@ impl PostgresStoreError {
 /// Store operations hand the error to the core with its [`kind`](PostgresStoreError::kind).
 impl From<PostgresStoreError> for StoreError {
     fn from(error: PostgresStoreError) -> Self {
-        StoreError::with_kind(error.kind(), error)
+        Self::with_kind(error.kind(), error)
     }
 }
 

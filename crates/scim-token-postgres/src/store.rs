@@ -274,7 +274,7 @@ impl PostgresStore {
     }
 }
 
-async fn inspect(client: &mut Client, schema: SchemaName) -> Result<Found, OpError> {
+async fn inspect(client: &Client, schema: SchemaName) -> Result<Found, OpError> {
     Ok(schema::inspect(&***client, &schema).await?)
 }
 
@@ -317,7 +317,7 @@ async fn load_scope(client: &Client, sql: &Sql, scope: &str) -> Result<ScopeStat
 }
 
 async fn replace_current(
-    client: &mut Client,
+    client: &Client,
     sql: &Sql,
     record: TokenRecord,
     keep_previous_until: Option<Timestamp>,

@@ -203,7 +203,7 @@ mod tests {
     async fn try_read_now_declines_when_every_reader_is_held_and_read_still_answers() {
         let (_dir, path) = temp_db("held");
         let store = SqliteStore::builder().read_connections(2).open(&path).await.unwrap();
-        let db = store.connections.clone();
+        let db = store.connections;
         let read_one =
             |conn: &mut crate::reader::Reader| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?);
         assert_eq!(db.try_read_now(read_one).unwrap().unwrap(), 1, "an idle reader answers inline");
@@ -232,7 +232,7 @@ mod tests {
         let (_dir, path) = temp_db("timeouts");
         let timeout = std::time::Duration::from_millis(1234);
         let store = SqliteStore::builder().busy_timeout(timeout).open(&path).await.unwrap();
-        let db = store.connections.clone();
+        let db = store.connections;
         let busy_timeout = |conn: &mut crate::reader::Reader| {
             Ok(conn.query_row("PRAGMA busy_timeout", [], |r| r.get::<_, i64>(0))?)
         };
@@ -258,7 +258,7 @@ mod tests {
 
         // An in-memory database's one connection cannot be made to wait, and has no busy handler.
         let store = SqliteStore::builder().read_connections(0).open_in_memory().await.unwrap();
-        let db = store.connections.clone();
+        let db = store.connections;
         assert_eq!(db.try_read_now(busy_timeout).unwrap().unwrap(), 0, "in memory, reads stay inline");
         assert_eq!(db.read(busy_timeout).unwrap(), 0);
     }

@@ -149,7 +149,7 @@ impl SqliteStoreError {
 /// Store operations hand the error to the core with its [`kind`](SqliteStoreError::kind).
 impl From<SqliteStoreError> for StoreError {
     fn from(error: SqliteStoreError) -> Self {
-        StoreError::with_kind(error.kind(), error)
+        Self::with_kind(error.kind(), error)
     }
 }
 

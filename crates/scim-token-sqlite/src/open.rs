@@ -39,7 +39,7 @@ pub struct SqliteStoreBuilder {
 
 impl Default for SqliteStoreBuilder {
     fn default() -> Self {
-        Self { busy_timeout: SqliteStoreBuilder::DEFAULT_BUSY_TIMEOUT, read_connections: 4, exclusive: false }
+        Self { busy_timeout: Self::DEFAULT_BUSY_TIMEOUT, read_connections: 4, exclusive: false }
     }
 }
 
@@ -90,7 +90,7 @@ impl SqliteStoreBuilder {
     /// SQLite database, belongs to another application, or was written by a newer scim-token.
     pub async fn open(self, path: impl AsRef<Path>) -> Result<SqliteStore, SqliteStoreError> {
         let path = path.as_ref().to_path_buf();
-        blocking(move || self.open_file(path)).await
+        blocking(move || self.open_file(&path)).await
     }
 
     /// Opens a new, private in-memory database: for tests and demos. Clones of the store share it;
@@ -106,13 +106,13 @@ impl SqliteStoreBuilder {
     /// a fresh file to WAL needs an exclusive lock, and two connections that both read the file first
     /// would deadlock, so one is told "busy" straight away. Such attempts are retried, with a short
     /// backoff, until the timeout; each one waits at most what remains of it.
-    fn open_file(self, path: PathBuf) -> Result<Connections, SqliteStoreError> {
+    fn open_file(self, path: &Path) -> Result<Connections, SqliteStoreError> {
         let deadline = Instant::now() + self.busy_timeout;
         let mut backoff = Duration::from_millis(1);
-        create_owner_only(&path);
+        create_owner_only(path);
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            match self.try_open_file(&path, remaining) {
+            match self.try_open_file(path, remaining) {
                 Err(SqliteStoreError::Busy { .. }) if remaining > backoff => {
                     // The blocking pool's thread, not an async worker: sleeping here is the wait.
                     std::thread::sleep(backoff);

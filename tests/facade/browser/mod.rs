@@ -92,7 +92,7 @@ pub struct Browser {
 
 impl Browser {
     /// Starts chromedriver and opens a session of `chromium` with a `width` × `height` window.
-    pub async fn start(chromium: &Path, driver: &Path, width: u32, height: u32) -> Browser {
+    pub async fn start(chromium: &Path, driver: &Path, width: u32, height: u32) -> Self {
         let profile = tempfile::Builder::new().prefix("scim-token-browser-").tempdir().unwrap();
         let (driver, port) = spawn_driver(driver);
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|flag| (*flag).to_owned()).collect();
@@ -108,7 +108,7 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .unwrap_or_else(|e| panic!("chromedriver could not start {}: {e}", chromium.display()));
-        Browser { driver, _profile: profile, client }
+        Self { driver, _profile: profile, client }
     }
 
     /// Ends the session (Chromium exits); the driver and the profile go on drop.
@@ -146,12 +146,11 @@ fn spawn_driver(driver: &Path) -> (Child, u16) {
                 }
             }
         });
-        match rx.recv_timeout(DRIVER_START_LIMIT) {
-            Ok(()) => return (child, port),
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
+        if rx.recv_timeout(DRIVER_START_LIMIT) == Ok(()) {
+            return (child, port);
+        } else {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
     panic!("chromedriver did not start on a free port in five tries");

@@ -72,6 +72,7 @@ impl StaticAdminTokens {
 
     /// Uses `scope` instead of the default one for the credentials added with
     /// [`with_token`](Self::with_token), before or after this call.
+    #[must_use]
     pub fn with_scope(mut self, scope: Scope) -> Self {
         self.scope = scope;
         self

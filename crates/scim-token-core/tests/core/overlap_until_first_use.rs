@@ -32,7 +32,7 @@ fn two_instances(store: &CountingStore, clock: &ManualClock, events: &AuditLog) 
     [instance(), instance()]
 }
 
-fn refused(result: Result<impl Sized, Error>) -> bool {
+fn refused<T>(result: &Result<T, Error>) -> bool {
     matches!(result, Err(Error::InvalidToken))
 }
 
@@ -66,8 +66,8 @@ async fn the_old_token_works_until_the_new_one_is_first_used_on_any_instance() {
     // It switches: the first call with the new token reaches instance b.
     let switched_at = clock.now();
     b.verify(new.expose_secret()).await.unwrap();
-    assert!(refused(a.verify(old.expose_secret()).await), "the very next request with the old token fails");
-    assert!(refused(b.verify(old.expose_secret()).await));
+    assert!(refused(&a.verify(old.expose_secret()).await), "the very next request with the old token fails");
+    assert!(refused(&b.verify(old.expose_secret()).await));
     a.verify(new.expose_secret()).await.unwrap();
     assert_eq!(overlap_events(&events), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
     let status = b.status(&scope("default")).await.unwrap();
@@ -93,7 +93,7 @@ async fn the_overlap_ends_at_its_maximum_when_the_new_token_is_never_used() {
     clock.advance(MAX - Duration::from_millis(1));
     a.verify(old.expose_secret()).await.unwrap();
     clock.advance(Duration::from_millis(1));
-    assert!(refused(a.verify(old.expose_secret()).await), "the maximum bounds the overlap");
+    assert!(refused(&a.verify(old.expose_secret()).await), "the maximum bounds the overlap");
 
     // The late first use cleans the expired token up and says so.
     a.verify(new.expose_secret()).await.unwrap();
@@ -118,7 +118,7 @@ async fn a_failed_store_write_at_first_use_keeps_the_old_token_until_the_maximum
     assert!(matches!(status.switch, Some(FirstUseSwitch::Waiting { .. })), "no switch was stored");
 
     clock.advance(MAX);
-    assert!(refused(a.verify(old.expose_secret()).await), "the maximum still ends it");
+    assert!(refused(&a.verify(old.expose_secret()).await), "the maximum still ends it");
     b.verify(new.expose_secret()).await.unwrap();
 }
 
@@ -141,7 +141,7 @@ async fn simultaneous_first_uses_end_the_overlap_once() {
     while let Some(done) = tasks.join_next().await {
         done.unwrap().unwrap();
     }
-    assert!(refused(b.verify(old.expose_secret()).await));
+    assert!(refused(&b.verify(old.expose_secret()).await));
     assert_eq!(overlap_events(&events), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
 }
 
@@ -184,6 +184,6 @@ async fn once_an_instance_saw_the_overlap_end_its_verifications_skip_the_scope()
         }
         assert_eq!(store.calls() - before, 5, "one look-up per verification, no scope read");
     }
-    assert!(refused(a.verify(old.expose_secret()).await));
+    assert!(refused(&a.verify(old.expose_secret()).await));
     assert_eq!(overlap_events(&events), [(AuditAction::OverlapEndedByFirstUse, vec![*old.id(), *new.id()])]);
 }

@@ -233,12 +233,11 @@ fn sigkill_mid_rotation_leaves_the_last_acked_or_the_in_flight_token() {
         let mut log: Vec<String> = Vec::new();
         // Kill only after one rotation was acknowledged, so every round really rotates.
         while !log.last().is_some_and(|line| line.starts_with("acked ")) {
-            match lines.next() {
-                Some(line) => log.push(line.expect("the child writes text")),
-                None => {
-                    let output = child.wait_with_output().unwrap();
-                    panic!("child exited before rotating: {}", String::from_utf8_lossy(&output.stderr));
-                }
+            if let Some(line) = lines.next() {
+                log.push(line.expect("the child writes text"))
+            } else {
+                let output = child.wait_with_output().unwrap();
+                panic!("child exited before rotating: {}", String::from_utf8_lossy(&output.stderr));
             }
         }
         // Not synchronisation: the delay only picks a random moment to kill at.
