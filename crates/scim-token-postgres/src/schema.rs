@@ -128,7 +128,7 @@ pub(crate) async fn inspect(
 
 /// What [`migrate`] did.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Outcome {
+pub(crate) enum Migration {
     /// The schema is at [`SCHEMA_VERSION`]; `from` is the version found (equal if nothing was done).
     Current { from: i64 },
     /// Another instance upgraded the schema past this build meanwhile.
@@ -143,15 +143,15 @@ pub(crate) enum Outcome {
 pub(crate) async fn migrate(
     client: &mut deadpool_postgres::Client,
     schema: &SchemaName,
-) -> Result<Outcome, tokio_postgres::Error> {
+) -> Result<Migration, tokio_postgres::Error> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", &[&LOCK_NAMESPACE, &schema.as_str()])
         .await?;
     // Read committed: this read, after the lock, sees whatever an earlier holder committed.
     let from = match inspect(&*tx, schema).await? {
-        Found::Version(found) if found > SCHEMA_VERSION => return Ok(Outcome::Newer(found)),
+        Found::Version(found) if found > SCHEMA_VERSION => return Ok(Migration::Newer(found)),
         Found::Version(found) => found,
-        Found::Foreign => return Ok(Outcome::Foreign),
+        Found::Foreign => return Ok(Migration::Foreign),
         Found::Empty { schema_exists } => {
             if !schema_exists {
                 tx.batch_execute(&format!("CREATE SCHEMA {}", schema.quoted())).await?;
@@ -180,7 +180,7 @@ pub(crate) async fn migrate(
         }
     }
     tx.commit().await?;
-    Ok(Outcome::Current { from })
+    Ok(Migration::Current { from })
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use tokio_postgres::types::ToSql;
 use crate::error::PostgresStoreError;
 use crate::open::PostgresStoreBuilder;
 use crate::rows::{RowError, TOKEN_COLUMN_COUNT, has_token, read_token};
-use crate::schema::{self, Found, Outcome, SCHEMA_VERSION, SchemaName};
+use crate::schema::{self, Found, Migration, SCHEMA_VERSION, SchemaName};
 use crate::sql::Sql;
 use crate::target::Target;
 
@@ -153,7 +153,7 @@ impl PostgresStore {
             .run(deadline, |client, _| Box::pin(async move { Ok(schema::migrate(client, &owned).await?) }))
             .await?;
         match outcome {
-            Outcome::Current { from } => {
+            Migration::Current { from } => {
                 if from < SCHEMA_VERSION {
                     tracing::info!(
                         target = %settings.target, schema = schema.as_str(), from, to = SCHEMA_VERSION,
@@ -162,8 +162,8 @@ impl PostgresStore {
                 }
                 Ok(())
             }
-            Outcome::Newer(found) => Err(newer(found)),
-            Outcome::Foreign => Err(foreign()),
+            Migration::Newer(found) => Err(newer(found)),
+            Migration::Foreign => Err(foreign()),
         }
     }
 

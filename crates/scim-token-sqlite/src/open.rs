@@ -8,7 +8,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::connections::Connections;
 use crate::error::{DbError, SqliteStoreError};
-use crate::schema::{self, Outcome, SCHEMA_VERSION};
+use crate::schema::{self, Migration, SCHEMA_VERSION};
 use crate::store::SqliteStore;
 
 /// The longest pause between two attempts at opening a file that another process holds locked.
@@ -200,8 +200,8 @@ impl SqliteStoreBuilder {
 
     fn migrate(&self, conn: &mut Connection, path: &Path) -> Result<(), SqliteStoreError> {
         match schema::migrate(conn).map_err(|error| error.into_store_error(path, self.busy_timeout))? {
-            Outcome::Current => Ok(()),
-            Outcome::Newer(found) => Err(SqliteStoreError::NewerSchema {
+            Migration::Current => Ok(()),
+            Migration::Newer(found) => Err(SqliteStoreError::NewerSchema {
                 path: path.to_path_buf(),
                 found,
                 supported: SCHEMA_VERSION,

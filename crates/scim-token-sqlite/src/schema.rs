@@ -52,7 +52,7 @@ pub(crate) fn inspect(conn: &Connection) -> rusqlite::Result<(i64, bool)> {
 }
 
 /// What [`migrate`] found.
-pub(crate) enum Outcome {
+pub(crate) enum Migration {
     /// The schema is at [`SCHEMA_VERSION`].
     Current,
     /// Another process upgraded the file past this build between our first check and the migration.
@@ -61,11 +61,11 @@ pub(crate) enum Outcome {
 
 /// Brings the schema up to [`SCHEMA_VERSION`] in one `BEGIN IMMEDIATE` transaction, so two processes
 /// opening a fresh file at once cannot both migrate it: the second sees the version the first wrote.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<Outcome, DbError> {
+pub(crate) fn migrate(conn: &mut Connection) -> Result<Migration, DbError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found = version(&tx)?;
     if found > SCHEMA_VERSION {
-        return Ok(Outcome::Newer(found));
+        return Ok(Migration::Newer(found));
     }
     if found < SCHEMA_VERSION {
         let from = usize::try_from(found).map_err(|_| DbError::InvalidRow {
@@ -79,5 +79,5 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<Outcome, DbError> {
         tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     }
     tx.commit()?;
-    Ok(Outcome::Current)
+    Ok(Migration::Current)
 }
