@@ -192,7 +192,34 @@ macro_rules! impl_text {
         }
     )*};
 }
-impl_text!(Scope, Actor);
+
+/// The public name of a scope's OAuth client, which an identity provider sends as `client_id` to the token
+/// endpoint (RFC 6749 §2.2). Not a secret; unique across scopes, so it also tells the token endpoint which
+/// scope is asking.
+///
+/// 1 to 128 characters from `A-Z a-z 0-9 - _ .`. The service generates them (`<prefix>cl_` and 16
+/// random base62 characters); stores read them back with [`ClientId::new`].
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientId(Arc<str>);
+
+impl ClientId {
+    /// The longest client id accepted, in bytes.
+    pub const MAX_LEN: usize = 128;
+
+    /// Validates and wraps a client id.
+    pub fn new(value: impl Into<String>) -> Result<Self> {
+        let value = value.into();
+        validate("client id", &value, Self::MAX_LEN, |c| c.is_ascii_alphanumeric() || "-_.".contains(c))?;
+        Ok(Self(value.into()))
+    }
+
+    /// The client id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl_text!(Scope, Actor, ClientId);
 
 #[cfg(test)]
 mod tests {

@@ -30,6 +30,7 @@ mod metered_store;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
+pub mod oauth;
 mod observe;
 mod overlap;
 mod record;
@@ -53,7 +54,7 @@ pub use audit::{AuditAction, AuditEvent, AuditSink, TracingAuditSink};
 pub use builder::ScimTokenServiceBuilder;
 pub use error::{Error, Result, SharedCause};
 pub use format::TokenFormat;
-pub use ids::{Actor, SYSTEM_ACTOR, Scope, TokenId};
+pub use ids::{Actor, ClientId, SYSTEM_ACTOR, Scope, TokenId};
 pub use record::{TokenInfo, TokenRole};
 pub use secret::{NewToken, VerifiedToken};
 pub use service::ScimTokenService;

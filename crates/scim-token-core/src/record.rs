@@ -128,4 +128,7 @@ pub struct TokenLookup {
     pub role: TokenRole,
     /// Whether the record's scope has SCIM provisioning enabled.
     pub scope_enabled: bool,
+    /// Which credentials the record's scope accepts: a static token is refused under
+    /// [`AuthMode::OAuthOnly`](crate::oauth::AuthMode::OAuthOnly).
+    pub auth_mode: crate::oauth::AuthMode,
 }

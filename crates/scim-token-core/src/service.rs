@@ -356,6 +356,9 @@ fn refusal(found: &TokenLookup, expected: Option<&Scope>, now: Timestamp) -> Opt
     if !found.scope_enabled {
         return Some("scope disabled");
     }
+    if !found.auth_mode.accepts_static_tokens() {
+        return Some("the scope accepts OAuth access tokens only");
+    }
     if found.record.expires_at.is_some_and(|at| now >= at) {
         return Some("expired");
     }

@@ -81,6 +81,7 @@ impl TokenStore for MemoryStore {
             record: record.clone(),
             role,
             scope_enabled: scope.enabled,
+            auth_mode: scim_token_core::oauth::AuthMode::Any,
         };
         if let Some(current) = scope.current.as_ref().filter(|r| &r.id == id) {
             return Ok(Some(lookup(current, TokenRole::Current)));

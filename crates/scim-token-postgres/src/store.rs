@@ -295,7 +295,7 @@ async fn find_token(client: &Client, sql: &Sql, id: TokenId) -> Result<Option<To
     let Some(row) = client.query_opt(&statement, &[&id.as_str()]).await? else { return Ok(None) };
     let (record, role) = read_token(&row, 0)?;
     let scope_enabled = row.try_get(TOKEN_COLUMN_COUNT)?;
-    Ok(Some(TokenLookup { record, role, scope_enabled }))
+    Ok(Some(TokenLookup { record, role, scope_enabled, auth_mode: scim_token_core::oauth::AuthMode::Any }))
 }
 
 async fn load_scope(client: &Client, sql: &Sql, scope: &str) -> Result<ScopeState, OpError> {

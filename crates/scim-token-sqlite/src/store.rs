@@ -140,7 +140,7 @@ fn find_token(conn: &Connection, id: &str) -> Result<Option<TokenLookup>, DbErro
         .optional()?;
     let Some((raw, scope_enabled)) = row else { return Ok(None) };
     let (record, role) = raw.into_record()?;
-    Ok(Some(TokenLookup { record, role, scope_enabled }))
+    Ok(Some(TokenLookup { record, role, scope_enabled, auth_mode: scim_token_core::oauth::AuthMode::Any }))
 }
 
 fn load_scope(conn: &Connection, scope: &str) -> Result<ScopeState, DbError> {
