@@ -7,7 +7,10 @@
 //! This module holds the types a store exchanges with the service; see
 //! [`TokenStore`](crate::TokenStore)'s OAuth methods.
 
+mod assertion;
 mod records;
+
+pub use assertion::{AssertionError, AssertionVerifier};
 
 pub use records::{
     AccessTokenLookup, AccessTokenRecord, AuthMode, ClientLookup, ClientSecretRecord, FederationTrust,
