@@ -131,6 +131,11 @@ impl<'a> VerifyProbe<'a> {
 
 /// The feature-off stand-ins: zero-sized, every method empty and inlined away.
 #[cfg(not(feature = "metrics"))]
+#[allow(
+    clippy::unused_self,
+    clippy::needless_pass_by_ref_mut,
+    reason = "no-ops with the same signatures as the metrics feature's methods"
+)]
 mod noop {
     use crate::audit::AuditEvent;
     use crate::ids::Scope;
@@ -141,7 +146,7 @@ mod noop {
 
     impl ServiceMetrics {
         #[inline(always)]
-        pub(crate) fn verified(&self, _: VerifyTimer, _: Verdict) {}
+        pub(crate) fn verified(&self, _: &VerifyTimer, _: Verdict) {}
         #[inline(always)]
         pub(crate) fn audited(&self, _: &AuditEvent) {}
         #[inline(always)]
