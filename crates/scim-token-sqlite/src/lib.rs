@@ -25,6 +25,8 @@
 
 mod connections;
 mod error;
+mod oauth;
+mod oauth_rows;
 mod open;
 mod reader;
 mod rows;

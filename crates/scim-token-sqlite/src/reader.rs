@@ -18,12 +18,14 @@ use std::ops::Deref;
 
 use rusqlite::Connection;
 use scim_token_core::TokenId;
+use scim_token_core::oauth::AccessTokenLookup;
 use scim_token_core::store::{TokenIdMap, TokenLookup};
 
 use crate::error::DbError;
 
-/// Look-ups kept per reader: bounded, and emptied whole when full. Only tokens that exist are kept,
-/// so made-up ids cannot fill it; a deployment has at most two tokens per scope.
+/// Look-ups kept per reader and kind of token: bounded, and emptied whole when full. Only tokens that
+/// exist are kept, so made-up ids cannot fill it; a deployment has at most two static tokens per scope,
+/// and the live access tokens of its few credentials.
 const CAPACITY: usize = 1024;
 
 const DATA_VERSION: &str = "PRAGMA data_version";
@@ -41,10 +43,20 @@ pub(crate) struct Reader {
 struct Lookups {
     /// The data version the entries were read at, once one was read.
     data_version: Option<i64>,
+    /// Static tokens.
     entries: TokenIdMap<TokenLookup>,
-    /// Look-ups answered from `entries`, for the tests.
+    /// OAuth access tokens: the same rules, so a hit costs what a static token's does.
+    access_tokens: TokenIdMap<AccessTokenLookup>,
+    /// Look-ups answered from the maps, for the tests.
     #[cfg(test)]
     hits: usize,
+}
+
+impl Lookups {
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.access_tokens.clear();
+    }
 }
 
 impl Reader {
@@ -71,7 +83,7 @@ impl Reader {
     /// Empties the cache: after a write on this connection, which its data version would not show.
     pub(crate) fn forget_lookups(&mut self) {
         if let Some(lookups) = self.lookups.as_mut() {
-            lookups.entries.clear();
+            lookups.clear();
         }
     }
 
@@ -81,6 +93,24 @@ impl Reader {
         id: &TokenId,
         read: impl FnOnce(&Connection, &str) -> Result<Option<TokenLookup>, DbError>,
     ) -> Result<Option<TokenLookup>, DbError> {
+        self.look_up(id, |lookups| &mut lookups.entries, read)
+    }
+
+    /// The access token `id`, cached under the same rules as [`find_token`](Self::find_token).
+    pub(crate) fn find_access_token(
+        &mut self,
+        id: &TokenId,
+        read: impl FnOnce(&Connection, &str) -> Result<Option<AccessTokenLookup>, DbError>,
+    ) -> Result<Option<AccessTokenLookup>, DbError> {
+        self.look_up(id, |lookups| &mut lookups.access_tokens, read)
+    }
+
+    fn look_up<T: Clone>(
+        &mut self,
+        id: &TokenId,
+        map: fn(&mut Lookups) -> &mut TokenIdMap<T>,
+        read: impl FnOnce(&Connection, &str) -> Result<Option<T>, DbError>,
+    ) -> Result<Option<T>, DbError> {
         let Some(lookups) = self.lookups.as_mut() else { return read(&self.conn, id.as_str()) };
         // Nothing else commits to a sole connection's database: a constant version stands in.
         let version = match self.shared {
@@ -88,25 +118,39 @@ impl Reader {
             false => 0,
         };
         if lookups.data_version == Some(version) {
-            if let Some(found) = lookups.entries.get(id) {
+            if let Some(found) = map(lookups).get(id) {
+                let found = found.clone();
                 #[cfg(test)]
                 {
                     lookups.hits += 1;
                 }
-                return Ok(Some(found.clone()));
+                return Ok(Some(found));
             }
         } else {
-            lookups.entries.clear();
+            lookups.clear();
             lookups.data_version = Some(version);
         }
         let found = read(&self.conn, id.as_str())?;
         if let Some(found) = &found {
-            if lookups.entries.len() >= CAPACITY {
-                lookups.entries.clear();
+            let entries = map(lookups);
+            if entries.len() >= CAPACITY {
+                entries.clear();
             }
-            lookups.entries.insert(*id, found.clone());
+            entries.insert(*id, found.clone());
         }
         Ok(found)
+    }
+
+    /// Runs `f` in one read transaction, so that its statements all read one snapshot. Writes nothing,
+    /// so the cache stays valid.
+    pub(crate) fn snapshot<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let tx = self.conn.transaction()?;
+        let result = f(&tx)?;
+        tx.commit()?;
+        Ok(result)
     }
 
     #[cfg(test)]
