@@ -234,6 +234,59 @@ mod tests {
         }
     }
 
+    /// The same for access tokens: a secret deleted through one handle ends its tokens through the other
+    /// on the very next look-up, although that handle's readers had them cached.
+    #[tokio::test]
+    async fn a_cached_access_token_never_outlives_its_credential_on_another_handle() {
+        use scim_token_core::oauth::{AuthMode, MintedBy};
+        use scim_token_core::testkit::{access_token, client_id, client_secret, federation_trust};
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.db");
+        let (here, there) =
+            (SqliteStore::open(&path).await.unwrap(), SqliteStore::open(&path).await.unwrap());
+        let scope = Scope::new("tenant").unwrap();
+        let now = Timestamp::from_unix_millis(1_700_000_000_000);
+        let later = Timestamp::from_unix_millis(1_800_000_000_000);
+        let (secret, kept, trust) = (client_secret(later), client_secret(later), federation_trust());
+        for secret in [&secret, &kept] {
+            there.add_client_secret(&scope, &client_id(), secret.clone(), 5, now).await.unwrap();
+        }
+        there.set_federation_trust(&scope, &client_id(), trust.clone()).await.unwrap();
+        there.set_enabled(&scope, true).await.unwrap();
+        let ended = access_token(&scope, MintedBy::Secret(secret.id), later);
+        let survivor = access_token(&scope, MintedBy::Secret(kept.id), later);
+        let by_trust = access_token(&scope, MintedBy::Trust(trust.id), later);
+        for token in [&ended, &survivor, &by_trust] {
+            assert!(there.insert_access_token(token.clone(), now).await.unwrap());
+        }
+
+        // Read once per reader, then again: the second round is answered from the cache.
+        let readers = here.connections.readers.len();
+        for _ in 0..2 * readers {
+            assert!(here.find_access_token(&ended.id).await.unwrap().unwrap().scope_enabled);
+        }
+        assert_eq!(hits(&here), readers, "unchanged data is answered from the cache");
+
+        let removed = there.remove_client_secret(&scope, &secret.id).await.unwrap();
+        assert_eq!(removed, Some(vec![ended.id]));
+        for _ in 0..readers {
+            assert_eq!(here.find_access_token(&ended.id).await.unwrap(), None, "ended at once, everywhere");
+            assert!(here.find_access_token(&survivor.id).await.unwrap().is_some());
+            assert!(here.find_access_token(&by_trust.id).await.unwrap().is_some());
+        }
+        there.set_auth_mode(&scope, AuthMode::StaticOnly).await.unwrap();
+        there.set_enabled(&scope, false).await.unwrap();
+        for _ in 0..readers {
+            let found = here.find_access_token(&survivor.id).await.unwrap().unwrap();
+            assert_eq!((found.scope_enabled, found.auth_mode), (false, AuthMode::StaticOnly));
+        }
+        there.remove_federation_trust(&scope).await.unwrap();
+        for _ in 0..readers {
+            assert_eq!(here.find_access_token(&by_trust.id).await.unwrap(), None);
+        }
+    }
+
     #[tokio::test]
     async fn a_sole_connection_answers_from_memory_until_its_own_next_write() {
         let dir = tempfile::tempdir().unwrap();

@@ -410,4 +410,53 @@ mod tests {
             "{plan:?}"
         );
     }
+
+    /// `find_access_token` too: the token by primary key, then its scope by primary key.
+    #[tokio::test]
+    async fn find_access_token_is_one_indexed_read() {
+        let store = SqliteStore::open_in_memory().await.unwrap();
+        let plan = store
+            .connections
+            .read(|conn| {
+                let mut statement =
+                    conn.prepare(&format!("EXPLAIN QUERY PLAN {}", oauth::FIND_ACCESS_TOKEN))?;
+                let details = statement.query_map([""], |row| row.get::<_, String>(3))?;
+                Ok(details.collect::<Result<Vec<_>, _>>()?)
+            })
+            .unwrap();
+        assert_eq!(plan.len(), 2, "{plan:?}");
+        assert!(
+            plan.iter().all(|step| step.starts_with("SEARCH") && step.contains("PRIMARY KEY")),
+            "{plan:?}"
+        );
+    }
+
+    /// SQLite enforces foreign keys only where the connection turned them on: the writer of every kind of
+    /// store must have, or a credential's deletion would not cascade to its access tokens.
+    #[tokio::test]
+    async fn the_writer_enforces_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let stores = [
+            SqliteStore::open_in_memory().await.unwrap(),
+            SqliteStore::open(dir.path().join("shared.db")).await.unwrap(),
+            SqliteStore::builder().exclusive(true).open(dir.path().join("exclusive.db")).await.unwrap(),
+        ];
+        for store in stores {
+            let on = store
+                .connections
+                .write(|conn| Ok(conn.query_row("PRAGMA foreign_keys", [], |row| row.get::<_, bool>(0))?))
+                .unwrap();
+            assert!(on, "foreign keys are on for {:?}", store.path());
+            // A token naming a secret that does not exist is refused by the database itself.
+            let orphan = store.connections.write(|conn| {
+                conn.execute_batch(
+                    "INSERT INTO scopes (scope, enabled) VALUES ('s', 1);
+                     INSERT INTO oauth_clients VALUES ('scimcl_1', 's', 0, 'a');
+                     INSERT INTO oauth_access_tokens VALUES ('at', 's', 'scimcl_1', 'nosuch', NULL, 'h', 0, 1);",
+                )?;
+                Ok(())
+            });
+            assert!(orphan.is_err(), "an orphan access token must be refused");
+        }
+    }
 }
