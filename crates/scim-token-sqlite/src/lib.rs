@@ -14,8 +14,12 @@
 //!   blocking pool would cost several times more.
 //!
 //! Errors at open are [`SqliteStoreError`]s; store operations wrap them in
-//! [`StoreError`](scim_token_core::store::StoreError). Tokens are stored only as Argon2id hashes, and no error
-//! message contains one.
+//! [`StoreError`](scim_token_core::store::StoreError). Tokens, OAuth client secrets and access tokens
+//! are stored only as Argon2id hashes, and no error message contains one.
+//!
+//! OAuth clients (schema version 3) live beside the static tokens: a scope's client id, its secrets, its
+//! federation trust and the access tokens they minted, which foreign keys tie to their credential.
+//! `find_access_token` reads and caches like `find_token`.
 //!
 //! See [`SqliteStore`] for an example.
 #![forbid(unsafe_code)]
@@ -25,6 +29,8 @@
 
 mod connections;
 mod error;
+mod oauth;
+mod oauth_rows;
 mod open;
 mod reader;
 mod rows;

@@ -18,12 +18,14 @@ use std::ops::Deref;
 
 use rusqlite::Connection;
 use scim_token_core::TokenId;
+use scim_token_core::oauth::AccessTokenLookup;
 use scim_token_core::store::{TokenIdMap, TokenLookup};
 
 use crate::error::DbError;
 
-/// Look-ups kept per reader: bounded, and emptied whole when full. Only tokens that exist are kept,
-/// so made-up ids cannot fill it; a deployment has at most two tokens per scope.
+/// Look-ups kept per reader and kind of token: bounded, and emptied whole when full. Only tokens that
+/// exist are kept, so made-up ids cannot fill it; a deployment has at most two static tokens per scope,
+/// and the live access tokens of its few credentials.
 const CAPACITY: usize = 1024;
 
 const DATA_VERSION: &str = "PRAGMA data_version";
@@ -41,10 +43,20 @@ pub(crate) struct Reader {
 struct Lookups {
     /// The data version the entries were read at, once one was read.
     data_version: Option<i64>,
+    /// Static tokens.
     entries: TokenIdMap<TokenLookup>,
-    /// Look-ups answered from `entries`, for the tests.
+    /// OAuth access tokens: the same rules, so a hit costs what a static token's does.
+    access_tokens: TokenIdMap<AccessTokenLookup>,
+    /// Look-ups answered from the maps, for the tests.
     #[cfg(test)]
     hits: usize,
+}
+
+impl Lookups {
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.access_tokens.clear();
+    }
 }
 
 impl Reader {
@@ -71,7 +83,7 @@ impl Reader {
     /// Empties the cache: after a write on this connection, which its data version would not show.
     pub(crate) fn forget_lookups(&mut self) {
         if let Some(lookups) = self.lookups.as_mut() {
-            lookups.entries.clear();
+            lookups.clear();
         }
     }
 
@@ -81,6 +93,24 @@ impl Reader {
         id: &TokenId,
         read: impl FnOnce(&Connection, &str) -> Result<Option<TokenLookup>, DbError>,
     ) -> Result<Option<TokenLookup>, DbError> {
+        self.look_up(id, |lookups| &mut lookups.entries, read)
+    }
+
+    /// The access token `id`, cached under the same rules as [`find_token`](Self::find_token).
+    pub(crate) fn find_access_token(
+        &mut self,
+        id: &TokenId,
+        read: impl FnOnce(&Connection, &str) -> Result<Option<AccessTokenLookup>, DbError>,
+    ) -> Result<Option<AccessTokenLookup>, DbError> {
+        self.look_up(id, |lookups| &mut lookups.access_tokens, read)
+    }
+
+    fn look_up<T: Clone>(
+        &mut self,
+        id: &TokenId,
+        map: fn(&mut Lookups) -> &mut TokenIdMap<T>,
+        read: impl FnOnce(&Connection, &str) -> Result<Option<T>, DbError>,
+    ) -> Result<Option<T>, DbError> {
         let Some(lookups) = self.lookups.as_mut() else { return read(&self.conn, id.as_str()) };
         // Nothing else commits to a sole connection's database: a constant version stands in.
         let version = match self.shared {
@@ -88,25 +118,39 @@ impl Reader {
             false => 0,
         };
         if lookups.data_version == Some(version) {
-            if let Some(found) = lookups.entries.get(id) {
+            if let Some(found) = map(lookups).get(id) {
+                let found = found.clone();
                 #[cfg(test)]
                 {
                     lookups.hits += 1;
                 }
-                return Ok(Some(found.clone()));
+                return Ok(Some(found));
             }
         } else {
-            lookups.entries.clear();
+            lookups.clear();
             lookups.data_version = Some(version);
         }
         let found = read(&self.conn, id.as_str())?;
         if let Some(found) = &found {
-            if lookups.entries.len() >= CAPACITY {
-                lookups.entries.clear();
+            let entries = map(lookups);
+            if entries.len() >= CAPACITY {
+                entries.clear();
             }
-            lookups.entries.insert(*id, found.clone());
+            entries.insert(*id, found.clone());
         }
         Ok(found)
+    }
+
+    /// Runs `f` in one read transaction, so that its statements all read one snapshot. Writes nothing,
+    /// so the cache stays valid.
+    pub(crate) fn snapshot<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let tx = self.conn.transaction()?;
+        let result = f(&tx)?;
+        tx.commit()?;
+        Ok(result)
     }
 
     #[cfg(test)]
@@ -187,6 +231,59 @@ mod tests {
         here.remove_tokens(&scope).await.unwrap();
         for _ in 0..readers {
             assert_eq!(here.find_token(&new.id).await.unwrap(), None);
+        }
+    }
+
+    /// The same for access tokens: a secret deleted through one handle ends its tokens through the other
+    /// on the very next look-up, although that handle's readers had them cached.
+    #[tokio::test]
+    async fn a_cached_access_token_never_outlives_its_credential_on_another_handle() {
+        use scim_token_core::oauth::{AuthMode, MintedBy};
+        use scim_token_core::testkit::{access_token, client_id, client_secret, federation_trust};
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.db");
+        let (here, there) =
+            (SqliteStore::open(&path).await.unwrap(), SqliteStore::open(&path).await.unwrap());
+        let scope = Scope::new("tenant").unwrap();
+        let now = Timestamp::from_unix_millis(1_700_000_000_000);
+        let later = Timestamp::from_unix_millis(1_800_000_000_000);
+        let (secret, kept, trust) = (client_secret(later), client_secret(later), federation_trust());
+        for secret in [&secret, &kept] {
+            there.add_client_secret(&scope, &client_id(), secret.clone(), 5, now).await.unwrap();
+        }
+        there.set_federation_trust(&scope, &client_id(), trust.clone()).await.unwrap();
+        there.set_enabled(&scope, true).await.unwrap();
+        let ended = access_token(&scope, MintedBy::Secret(secret.id), later);
+        let survivor = access_token(&scope, MintedBy::Secret(kept.id), later);
+        let by_trust = access_token(&scope, MintedBy::Trust(trust.id), later);
+        for token in [&ended, &survivor, &by_trust] {
+            assert!(there.insert_access_token(token.clone(), now).await.unwrap());
+        }
+
+        // Read once per reader, then again: the second round is answered from the cache.
+        let readers = here.connections.readers.len();
+        for _ in 0..2 * readers {
+            assert!(here.find_access_token(&ended.id).await.unwrap().unwrap().scope_enabled);
+        }
+        assert_eq!(hits(&here), readers, "unchanged data is answered from the cache");
+
+        let removed = there.remove_client_secret(&scope, &secret.id).await.unwrap();
+        assert_eq!(removed, Some(vec![ended.id]));
+        for _ in 0..readers {
+            assert_eq!(here.find_access_token(&ended.id).await.unwrap(), None, "ended at once, everywhere");
+            assert!(here.find_access_token(&survivor.id).await.unwrap().is_some());
+            assert!(here.find_access_token(&by_trust.id).await.unwrap().is_some());
+        }
+        there.set_auth_mode(&scope, AuthMode::StaticOnly).await.unwrap();
+        there.set_enabled(&scope, false).await.unwrap();
+        for _ in 0..readers {
+            let found = here.find_access_token(&survivor.id).await.unwrap().unwrap();
+            assert_eq!((found.scope_enabled, found.auth_mode), (false, AuthMode::StaticOnly));
+        }
+        there.remove_federation_trust(&scope).await.unwrap();
+        for _ in 0..readers {
+            assert_eq!(here.find_access_token(&by_trust.id).await.unwrap(), None);
         }
     }
 

@@ -30,6 +30,62 @@ const MIGRATIONS: &[&str] = &[
     // v2. When the token was first accepted, set once by the use write that finds no `last_used_at`.
     // Existing rows keep NULL: a token already used has an unknown first use.
     "ALTER TABLE tokens ADD COLUMN first_used_at INTEGER;",
+    // v3. OAuth 2.0 clients. Which credentials a scope accepts ('any' keeps the behaviour of v2). A scope
+    // has at most one client (unique `scope`), whose id never changes and is unique across scopes; the
+    // client has secrets and at most one federation trust (unique `client_id`). An access token names
+    // exactly one credential that minted it; deleting the credential deletes the token (the store also
+    // deletes them explicitly, to return their ids). Secrets and access tokens are Argon2id PHC strings,
+    // like static tokens. `client_id` is repeated in each access token so its hot look-up needs no join
+    // to the client; a client is never deleted, so it cannot go stale. The token indexes serve the
+    // deletes by credential (and the cascades) and the trimming of a credential's expired tokens.
+    "ALTER TABLE scopes ADD COLUMN auth_mode TEXT NOT NULL DEFAULT 'any'
+        CHECK (auth_mode IN ('any', 'static', 'oauth'));
+
+    CREATE TABLE oauth_clients (
+        client_id  TEXT    NOT NULL PRIMARY KEY,
+        scope      TEXT    NOT NULL UNIQUE REFERENCES scopes (scope),
+        created_at INTEGER NOT NULL,
+        created_by TEXT    NOT NULL
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE oauth_secrets (
+        id           TEXT    NOT NULL PRIMARY KEY,
+        client_id    TEXT    NOT NULL REFERENCES oauth_clients (client_id) ON DELETE CASCADE,
+        hash         TEXT    NOT NULL,
+        created_at   INTEGER NOT NULL,
+        created_by   TEXT    NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        last_used_at INTEGER
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE INDEX oauth_secrets_client ON oauth_secrets (client_id);
+
+    CREATE TABLE oauth_trusts (
+        id         TEXT    NOT NULL PRIMARY KEY,
+        client_id  TEXT    NOT NULL UNIQUE REFERENCES oauth_clients (client_id) ON DELETE CASCADE,
+        issuer     TEXT    NOT NULL,
+        jwks_url   TEXT    NOT NULL,
+        subject    TEXT    NOT NULL,
+        audience   TEXT    NOT NULL,
+        tenant_id  TEXT,
+        created_at INTEGER NOT NULL,
+        created_by TEXT    NOT NULL
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE oauth_access_tokens (
+        id         TEXT    NOT NULL PRIMARY KEY,
+        scope      TEXT    NOT NULL REFERENCES scopes (scope),
+        client_id  TEXT    NOT NULL REFERENCES oauth_clients (client_id),
+        secret_id  TEXT    REFERENCES oauth_secrets (id) ON DELETE CASCADE,
+        trust_id   TEXT    REFERENCES oauth_trusts (id) ON DELETE CASCADE,
+        hash       TEXT    NOT NULL,
+        issued_at  INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        CHECK ((secret_id IS NULL) <> (trust_id IS NULL))
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE INDEX oauth_access_tokens_secret ON oauth_access_tokens (secret_id, expires_at);
+    CREATE INDEX oauth_access_tokens_trust ON oauth_access_tokens (trust_id, expires_at);",
 ];
 
 /// The schema version this build writes and reads.

@@ -6,11 +6,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, named_params};
+use scim_token_core::oauth::{
+    AccessTokenLookup, AccessTokenRecord, AuthMode, ClientLookup, ClientSecretRecord, FederationTrust,
+    OAuthState, SecretAdded,
+};
 use scim_token_core::store::{PreviousToken, ScopeState, StoreError, TokenLookup, TokenRecord};
-use scim_token_core::{Scope, Timestamp, TokenId, TokenRole, TokenStore, async_trait};
+use scim_token_core::{ClientId, Scope, Timestamp, TokenId, TokenRole, TokenStore, async_trait};
 
 use crate::connections::Connections;
 use crate::error::{DbError, SqliteStoreError};
+use crate::oauth;
+use crate::oauth_rows::auth_mode;
 use crate::open::SqliteStoreBuilder;
 use crate::rows::{RawToken, TOKEN_COLUMN_COUNT, token_columns};
 
@@ -98,13 +104,15 @@ impl fmt::Debug for SqliteStore {
     }
 }
 
-/// One indexed read: the token by primary key, with its scope's flag. Runs on every SCIM request.
-/// A correlated subquery, not a JOIN: SQLite runs this shape several times faster here (both are two
-/// primary-key searches; `benches/verify.rs` measures the baseline with the same text).
+/// One indexed read: the token by primary key, with its scope's flag and auth mode. Runs on every SCIM
+/// request. A correlated subquery, not a JOIN: SQLite runs this shape several times faster here (both
+/// are two primary-key searches). The subquery yields one value, so flag and mode come packed as text
+/// (`1any`, `0oauth`, …): a second subquery would search the scope a second time.
 pub(crate) const FIND_TOKEN: &str = concat!(
     "SELECT ",
     token_columns!(),
-    ", coalesce((SELECT s.enabled FROM scopes s WHERE s.scope = t.scope), 0) FROM tokens t WHERE t.id = ?1"
+    ", coalesce((SELECT s.enabled || s.auth_mode FROM scopes s WHERE s.scope = t.scope), '0any') \
+     FROM tokens t WHERE t.id = ?1"
 );
 
 /// The scope's flag and its (at most two) tokens in one statement, so both come from one snapshot.
@@ -136,11 +144,16 @@ const RECORD_USE: &str = "UPDATE tokens \
 fn find_token(conn: &Connection, id: &str) -> Result<Option<TokenLookup>, DbError> {
     let row = conn
         .prepare_cached(FIND_TOKEN)?
-        .query_row([id], |row| Ok((RawToken::read(row, 0)?, row.get::<_, bool>(TOKEN_COLUMN_COUNT)?)))
+        .query_row([id], |row| Ok((RawToken::read(row, 0)?, row.get::<_, String>(TOKEN_COLUMN_COUNT)?)))
         .optional()?;
-    let Some((raw, scope_enabled)) = row else { return Ok(None) };
+    let Some((raw, scope)) = row else { return Ok(None) };
     let (record, role) = raw.into_record()?;
-    Ok(Some(TokenLookup { record, role, scope_enabled, auth_mode: scim_token_core::oauth::AuthMode::Any }))
+    let (scope_enabled, auth_mode) = match scope.split_at_checked(1) {
+        Some(("1", mode)) => (true, auth_mode(mode)?),
+        Some(("0", mode)) => (false, auth_mode(mode)?),
+        _ => return Err(DbError::InvalidRow { what: "enabled", reason: "not 0 or 1".to_owned() }),
+    };
+    Ok(Some(TokenLookup { record, role, scope_enabled, auth_mode }))
 }
 
 fn load_scope(conn: &Connection, scope: &str) -> Result<ScopeState, DbError> {
@@ -267,6 +280,111 @@ impl TokenStore for SqliteStore {
         .await?;
         Ok(())
     }
+
+    async fn load_oauth(&self, scope: &Scope) -> Result<OAuthState, StoreError> {
+        let scope = scope.clone();
+        self.blocking(move |db| {
+            db.read(|reader| reader.snapshot(|conn| oauth::load_oauth(conn, scope.as_str())))
+        })
+        .await
+    }
+
+    async fn find_client(&self, client_id: &ClientId) -> Result<Option<ClientLookup>, StoreError> {
+        let client_id = client_id.clone();
+        self.blocking(move |db| {
+            db.read(|reader| {
+                reader.snapshot(|conn| {
+                    let Some(scope) = oauth::client_scope(conn, client_id.as_str())? else {
+                        return Ok(None);
+                    };
+                    let state = oauth::load_oauth(conn, &scope)?;
+                    let scope = Scope::new(scope)
+                        .map_err(|error| DbError::InvalidRow { what: "scope", reason: error.to_string() })?;
+                    Ok(Some(ClientLookup { scope, state }))
+                })
+            })
+        })
+        .await
+    }
+
+    async fn add_client_secret(
+        &self,
+        scope: &Scope,
+        new_client_id: &ClientId,
+        secret: ClientSecretRecord,
+        max_unexpired: usize,
+        now: Timestamp,
+    ) -> Result<SecretAdded, StoreError> {
+        let (scope, new_client_id) = (scope.clone(), new_client_id.clone());
+        self.blocking(move |db| {
+            db.write(|conn| {
+                oauth::add_client_secret(conn, scope.as_str(), &new_client_id, &secret, max_unexpired, now)
+            })
+        })
+        .await
+    }
+
+    async fn remove_client_secret(
+        &self,
+        scope: &Scope,
+        id: &TokenId,
+    ) -> Result<Option<Vec<TokenId>>, StoreError> {
+        let (scope, id) = (scope.clone(), *id);
+        self.blocking(move |db| {
+            db.write(|conn| oauth::remove_client_secret(conn, scope.as_str(), id.as_str()))
+        })
+        .await
+    }
+
+    async fn set_federation_trust(
+        &self,
+        scope: &Scope,
+        new_client_id: &ClientId,
+        trust: FederationTrust,
+    ) -> Result<(ClientId, Vec<TokenId>), StoreError> {
+        let (scope, new_client_id) = (scope.clone(), new_client_id.clone());
+        self.blocking(move |db| {
+            db.write(|conn| oauth::set_federation_trust(conn, scope.as_str(), &new_client_id, &trust))
+        })
+        .await
+    }
+
+    async fn remove_federation_trust(&self, scope: &Scope) -> Result<Option<Vec<TokenId>>, StoreError> {
+        let scope = scope.clone();
+        self.blocking(move |db| db.write(|conn| oauth::remove_federation_trust(conn, scope.as_str()))).await
+    }
+
+    async fn set_auth_mode(&self, scope: &Scope, mode: AuthMode) -> Result<(), StoreError> {
+        let scope = scope.clone();
+        self.blocking(move |db| db.write(|conn| oauth::set_auth_mode(conn, scope.as_str(), mode))).await
+    }
+
+    async fn insert_access_token(
+        &self,
+        record: AccessTokenRecord,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.blocking(move |db| db.write(|conn| oauth::insert_access_token(conn, &record, now))).await
+    }
+
+    async fn find_access_token(&self, id: &TokenId) -> Result<Option<AccessTokenLookup>, StoreError> {
+        // The hot path of OAuth, shaped like find_token's: an idle reader on the calling task, answering
+        // from its cache while nothing was committed.
+        if let Some(found) =
+            self.connections.try_read_now(|reader| reader.find_access_token(id, oauth::find_access_token))
+        {
+            return found.map_err(StoreError::from);
+        }
+        let id = *id;
+        self.blocking(move |db| db.read(|reader| reader.find_access_token(&id, oauth::find_access_token)))
+            .await
+    }
+
+    async fn record_secret_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
+        // Like record_use: one UPDATE on the writer, which waits for SQLite's write lock and nothing else.
+        let id = *id;
+        self.blocking(move |db| db.write(|conn| oauth::record_secret_use(conn, id.as_str(), at))).await
+    }
 }
 
 #[cfg(test)]
@@ -291,5 +409,54 @@ mod tests {
             searches.iter().all(|step| step.starts_with("SEARCH") && step.contains("PRIMARY KEY")),
             "{plan:?}"
         );
+    }
+
+    /// `find_access_token` too: the token by primary key, then its scope by primary key.
+    #[tokio::test]
+    async fn find_access_token_is_one_indexed_read() {
+        let store = SqliteStore::open_in_memory().await.unwrap();
+        let plan = store
+            .connections
+            .read(|conn| {
+                let mut statement =
+                    conn.prepare(&format!("EXPLAIN QUERY PLAN {}", oauth::FIND_ACCESS_TOKEN))?;
+                let details = statement.query_map([""], |row| row.get::<_, String>(3))?;
+                Ok(details.collect::<Result<Vec<_>, _>>()?)
+            })
+            .unwrap();
+        assert_eq!(plan.len(), 2, "{plan:?}");
+        assert!(
+            plan.iter().all(|step| step.starts_with("SEARCH") && step.contains("PRIMARY KEY")),
+            "{plan:?}"
+        );
+    }
+
+    /// SQLite enforces foreign keys only where the connection turned them on: the writer of every kind of
+    /// store must have, or a credential's deletion would not cascade to its access tokens.
+    #[tokio::test]
+    async fn the_writer_enforces_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let stores = [
+            SqliteStore::open_in_memory().await.unwrap(),
+            SqliteStore::open(dir.path().join("shared.db")).await.unwrap(),
+            SqliteStore::builder().exclusive(true).open(dir.path().join("exclusive.db")).await.unwrap(),
+        ];
+        for store in stores {
+            let on = store
+                .connections
+                .write(|conn| Ok(conn.query_row("PRAGMA foreign_keys", [], |row| row.get::<_, bool>(0))?))
+                .unwrap();
+            assert!(on, "foreign keys are on for {:?}", store.path());
+            // A token naming a secret that does not exist is refused by the database itself.
+            let orphan = store.connections.write(|conn| {
+                conn.execute_batch(
+                    "INSERT INTO scopes (scope, enabled) VALUES ('s', 1);
+                     INSERT INTO oauth_clients VALUES ('scimcl_1', 's', 0, 'a');
+                     INSERT INTO oauth_access_tokens VALUES ('at', 's', 'scimcl_1', 'nosuch', NULL, 'h', 0, 1);",
+                )?;
+                Ok(())
+            });
+            assert!(orphan.is_err(), "an orphan access token must be refused");
+        }
     }
 }

@@ -3,9 +3,9 @@
 use std::time::{Duration, Instant};
 
 use crate::common::process_record;
-use scim_token_core::TokenStore;
 use scim_token_core::store::StoreErrorKind;
-use scim_token_core::testkit::scope;
+use scim_token_core::testkit::{NOW, client_id, client_secret, scope};
+use scim_token_core::{Timestamp, TokenStore};
 use scim_token_sqlite::{SqliteStore, SqliteStoreError};
 use scim_token_test_support::TempDb;
 
@@ -134,4 +134,36 @@ async fn a_row_changed_outside_scim_token_is_reported_without_its_hash() {
         assert!(message.contains("changed outside scim-token"), "{message}");
         assert!(!message.contains(&*record.hash) && !message.contains("evil"), "no stored value: {message}");
     }
+}
+
+/// `record_secret_use` runs on the token endpoint's path: like `record_use`, it waits for a held write
+/// lock no longer than the busy timeout, fails as Busy, and works again once the lock is released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_use_waits_for_a_held_lock_no_longer_than_a_token_use() {
+    let db = TempDb::new("locked-use");
+    let timeout = Duration::from_millis(200);
+    let store = SqliteStore::builder().busy_timeout(timeout).open(db.path()).await.unwrap();
+    let s = scope("locked-use");
+    let token = process_record(&s, 1);
+    store.replace_current(token.clone(), None).await.unwrap();
+    let secret = client_secret(Timestamp::from_unix_millis(i64::MAX));
+    store.add_client_secret(&s, &client_id(), secret.clone(), 5, NOW).await.unwrap();
+
+    let holder = rusqlite::Connection::open(db.path()).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let at = Timestamp::from_unix_millis(1_750_000_000_000);
+    let started = Instant::now();
+    let token_use = store.record_use(&token.id, at).await.expect_err("record_use under a held lock");
+    let token_waited = started.elapsed();
+    let started = Instant::now();
+    let secret_use = store.record_secret_use(&secret.id, at).await.expect_err("record_secret_use, likewise");
+    let secret_waited = started.elapsed();
+    assert_eq!((token_use.kind(), secret_use.kind()), (StoreErrorKind::Busy, StoreErrorKind::Busy));
+    // Both wait out the same busy timeout, then give up: well under SQLite's default of 5 s.
+    for waited in [token_waited, secret_waited] {
+        assert!(waited >= timeout && waited < Duration::from_secs(3), "waited {waited:?}");
+    }
+    holder.execute_batch("COMMIT").unwrap();
+    store.record_secret_use(&secret.id, at).await.unwrap();
+    assert_eq!(store.load_oauth(&s).await.unwrap().secrets[0].last_used_at, Some(at));
 }
