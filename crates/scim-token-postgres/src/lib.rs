@@ -30,6 +30,9 @@
 
 mod classify;
 mod error;
+mod oauth_ops;
+mod oauth_rows;
+mod oauth_sql;
 mod open;
 mod rows;
 mod schema;

@@ -13,6 +13,7 @@ mod hot_path;
 mod instances;
 mod migrations;
 mod proxy;
+mod schema_store;
 mod secrets;
 #[cfg(feature = "tls")]
 mod tls;
