@@ -12,6 +12,7 @@ mod faults;
 mod hot_path;
 mod instances;
 mod migrations;
+mod oauth_instances;
 mod proxy;
 mod schema_store;
 mod secrets;
