@@ -17,6 +17,11 @@
 //!   and sent together: one round trip. Revocations take the same lock.
 //! - `record_use` is one `UPDATE` outside that lock that skips a row a rotation holds: it never waits
 //!   for a rotation.
+//! - OAuth (schema version 3): a scope's client, its secrets, its federation trust and the access tokens
+//!   they minted. Admin writes take the scope's row lock as rotations do, then the credential they
+//!   delete, and delete its access tokens in the same transaction. A mint takes no scope lock: its insert's
+//!   foreign-key check shares the credential's row, so it lands before a deletion (which then deletes it)
+//!   or is refused. `find_access_token` is one primary-key read, like `find_token`.
 //! - Timestamps are `BIGINT` Unix milliseconds: the core's `Timestamp` exactly, over its whole `i64`
 //!   range (`timestamptz` stops at 294276 AD and would round-trip only part of it).
 //!
@@ -30,6 +35,9 @@
 
 mod classify;
 mod error;
+mod oauth_ops;
+mod oauth_rows;
+mod oauth_sql;
 mod open;
 mod rows;
 mod schema;

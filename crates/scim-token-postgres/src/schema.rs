@@ -81,6 +81,68 @@ const MIGRATIONS: &[&str] = &[
     // Existing rows keep NULL: a token already used has an unknown first use. A nullable column without
     // a default: no table rewrite.
     "ALTER TABLE {s}.tokens ADD COLUMN first_used_at BIGINT;",
+    // v3. OAuth 2.0: which credentials a scope accepts, its client, the client's secrets, its federation
+    // trust, and the access tokens they minted. A constant default: no table rewrite (PostgreSQL 11+),
+    // one scan for the CHECK.
+    //
+    // Secrets and access tokens are Argon2id PHC strings, like static tokens. An access token names its
+    // credential through exactly one of `secret_id` and `trust_id`, each a foreign key that deletes the
+    // token with its credential; a mint's insert takes `FOR KEY SHARE` on the credential's row, so it
+    // either commits before a deletion (which then deletes it) or fails with 23503 after one.
+    // Its `scope` and `client_id` are copied from the credential's client at insert and carry no foreign
+    // key of their own: a key on `scopes` would take `FOR KEY SHARE` on the scope's row, which conflicts
+    // with the `FOR UPDATE` every admin write holds, so each mint would wait behind rotations. Clients
+    // are never deleted; their `ON DELETE CASCADE` only states what a manual deletion would do.
+    "ALTER TABLE {s}.scopes ADD COLUMN auth_mode TEXT NOT NULL DEFAULT 'any'
+        CHECK (auth_mode IN ('any', 'static', 'oauth'));
+
+    CREATE TABLE {s}.oauth_clients (
+        client_id  TEXT   NOT NULL PRIMARY KEY,
+        scope      TEXT   NOT NULL UNIQUE REFERENCES {s}.scopes (scope),
+        created_at BIGINT NOT NULL,
+        created_by TEXT   NOT NULL
+    );
+
+    CREATE TABLE {s}.oauth_secrets (
+        id           TEXT   NOT NULL PRIMARY KEY,
+        client_id    TEXT   NOT NULL REFERENCES {s}.oauth_clients (client_id) ON DELETE CASCADE,
+        hash         TEXT   NOT NULL,
+        created_at   BIGINT NOT NULL,
+        created_by   TEXT   NOT NULL,
+        expires_at   BIGINT NOT NULL,
+        last_used_at BIGINT
+    );
+
+    CREATE INDEX oauth_secrets_client ON {s}.oauth_secrets (client_id);
+
+    CREATE TABLE {s}.oauth_trusts (
+        id         TEXT   NOT NULL PRIMARY KEY,
+        client_id  TEXT   NOT NULL UNIQUE REFERENCES {s}.oauth_clients (client_id) ON DELETE CASCADE,
+        issuer     TEXT   NOT NULL,
+        jwks_url   TEXT   NOT NULL,
+        subject    TEXT   NOT NULL,
+        audience   TEXT   NOT NULL,
+        tenant_id  TEXT,
+        created_at BIGINT NOT NULL,
+        created_by TEXT   NOT NULL
+    );
+
+    CREATE TABLE {s}.oauth_access_tokens (
+        id         TEXT   NOT NULL PRIMARY KEY,
+        scope      TEXT   NOT NULL,
+        client_id  TEXT   NOT NULL,
+        secret_id  TEXT   REFERENCES {s}.oauth_secrets (id) ON DELETE CASCADE,
+        trust_id   TEXT   REFERENCES {s}.oauth_trusts (id) ON DELETE CASCADE,
+        hash       TEXT   NOT NULL,
+        issued_at  BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        CHECK ((secret_id IS NULL) <> (trust_id IS NULL))
+    );
+
+    CREATE INDEX oauth_access_tokens_secret ON {s}.oauth_access_tokens (secret_id, expires_at)
+        WHERE secret_id IS NOT NULL;
+    CREATE INDEX oauth_access_tokens_trust ON {s}.oauth_access_tokens (trust_id, expires_at)
+        WHERE trust_id IS NOT NULL;",
 ];
 
 /// The schema version this build writes and reads.

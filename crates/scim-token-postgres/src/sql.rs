@@ -1,12 +1,13 @@
 //! The store's SQL, written once per store with its schema's quoted name, so every text is stable and
 //! each connection prepares it once (deadpool's statement cache is keyed by the text).
 
+use crate::oauth_sql::OAuthSql;
 use crate::rows::token_columns;
 use crate::schema::SchemaName;
 
 /// Every statement the store runs.
 pub(crate) struct Sql {
-    /// One read, by primary key, joined with the scope's flag: runs on every SCIM request. An inner join:
+    /// One read, by primary key, joined with the scope's flag and mode: runs on every SCIM request. An inner join:
     /// the foreign key guarantees the scope row.
     pub(crate) find_token: String,
     /// The scope's flag and its (at most two) tokens in one statement, so both come from one snapshot.
@@ -23,6 +24,8 @@ pub(crate) struct Sql {
     pub(crate) set_enabled: String,
     /// Skips a row a rotation holds (it is about to be deleted or demoted), so it never waits for one.
     pub(crate) record_use: String,
+    /// The OAuth statements.
+    pub(crate) oauth: OAuthSql,
 }
 
 impl Sql {
@@ -33,7 +36,7 @@ impl Sql {
                 concat!(
                     "SELECT ",
                     token_columns!(),
-                    ", s.enabled FROM {s}.tokens t JOIN {s}.scopes s ON s.scope = t.scope WHERE t.id = $1"
+                    ", s.enabled, s.auth_mode FROM {s}.tokens t JOIN {s}.scopes s ON s.scope = t.scope WHERE t.id = $1"
                 ),
                 s = s
             ),
@@ -73,6 +76,7 @@ impl Sql {
                  last_used_at = $2 \
                  WHERE id = (SELECT id FROM {s}.tokens WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED)"
             ),
+            oauth: OAuthSql::new(schema),
         }
     }
 }

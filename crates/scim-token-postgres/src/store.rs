@@ -8,11 +8,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Client, Object, Pool, PoolError, TimeoutType};
+use scim_token_core::oauth::{
+    AccessTokenLookup, AccessTokenRecord, AuthMode, ClientLookup, ClientSecretRecord, FederationTrust,
+    OAuthState, SecretAdded,
+};
 use scim_token_core::store::{PreviousToken, ScopeState, StoreError, TokenLookup, TokenRecord};
-use scim_token_core::{Scope, Timestamp, TokenId, TokenRole, TokenStore, async_trait};
+use scim_token_core::{ClientId, Scope, Timestamp, TokenId, TokenRole, TokenStore, async_trait};
 use tokio_postgres::types::ToSql;
 
 use crate::error::PostgresStoreError;
+use crate::oauth_ops;
+use crate::oauth_rows::read_auth_mode;
 use crate::open::PostgresStoreBuilder;
 use crate::rows::{RowError, TOKEN_COLUMN_COUNT, has_token, read_token};
 use crate::schema::{self, Found, Migration, SCHEMA_VERSION, SchemaName};
@@ -64,7 +70,7 @@ pub(crate) struct Settings {
 }
 
 /// A failure inside one operation, before it is told where it happened.
-enum OpError {
+pub(crate) enum OpError {
     Pg(tokio_postgres::Error),
     Invalid { what: &'static str, reason: String },
 }
@@ -295,7 +301,8 @@ async fn find_token(client: &Client, sql: &Sql, id: TokenId) -> Result<Option<To
     let Some(row) = client.query_opt(&statement, &[&id.as_str()]).await? else { return Ok(None) };
     let (record, role) = read_token(&row, 0)?;
     let scope_enabled = row.try_get(TOKEN_COLUMN_COUNT)?;
-    Ok(Some(TokenLookup { record, role, scope_enabled, auth_mode: scim_token_core::oauth::AuthMode::Any }))
+    let auth_mode = read_auth_mode(&row, TOKEN_COLUMN_COUNT + 1)?;
+    Ok(Some(TokenLookup { record, role, scope_enabled, auth_mode }))
 }
 
 async fn load_scope(client: &Client, sql: &Sql, scope: &str) -> Result<ScopeState, OpError> {
@@ -461,5 +468,104 @@ impl TokenStore for PostgresStore {
             })
         })
         .await
+    }
+
+    async fn load_oauth(&self, scope: &Scope) -> Result<OAuthState, StoreError> {
+        self.call_idempotent(|client, sql| {
+            let scope = scope.clone();
+            Box::pin(async move { oauth_ops::load_oauth(client, sql, &scope).await })
+        })
+        .await
+    }
+
+    /// One statement: the client's row joined with its scope's, its trust and its secrets.
+    async fn find_client(&self, client_id: &ClientId) -> Result<Option<ClientLookup>, StoreError> {
+        self.call_idempotent(|client, sql| {
+            let client_id = client_id.clone();
+            Box::pin(async move { oauth_ops::find_client(client, sql, &client_id).await })
+        })
+        .await
+    }
+
+    async fn add_client_secret(
+        &self,
+        scope: &Scope,
+        new_client_id: &ClientId,
+        secret: ClientSecretRecord,
+        max_unexpired: usize,
+        now: Timestamp,
+    ) -> Result<SecretAdded, StoreError> {
+        let (scope, new_client_id) = (scope.clone(), new_client_id.clone());
+        self.call(|client, sql| {
+            Box::pin(async move {
+                oauth_ops::add_client_secret(client, sql, &scope, &new_client_id, secret, max_unexpired, now)
+                    .await
+            })
+        })
+        .await
+    }
+
+    async fn remove_client_secret(
+        &self,
+        scope: &Scope,
+        id: &TokenId,
+    ) -> Result<Option<Vec<TokenId>>, StoreError> {
+        let (scope, id) = (scope.clone(), *id);
+        self.call(|client, sql| {
+            Box::pin(async move { oauth_ops::remove_client_secret(client, sql, &scope, id).await })
+        })
+        .await
+    }
+
+    async fn set_federation_trust(
+        &self,
+        scope: &Scope,
+        new_client_id: &ClientId,
+        trust: FederationTrust,
+    ) -> Result<(ClientId, Vec<TokenId>), StoreError> {
+        let (scope, new_client_id) = (scope.clone(), new_client_id.clone());
+        self.call(|client, sql| {
+            Box::pin(async move {
+                oauth_ops::set_federation_trust(client, sql, &scope, &new_client_id, trust).await
+            })
+        })
+        .await
+    }
+
+    async fn remove_federation_trust(&self, scope: &Scope) -> Result<Option<Vec<TokenId>>, StoreError> {
+        let scope = scope.clone();
+        self.call(|client, sql| {
+            Box::pin(async move { oauth_ops::remove_federation_trust(client, sql, &scope).await })
+        })
+        .await
+    }
+
+    async fn set_auth_mode(&self, scope: &Scope, mode: AuthMode) -> Result<(), StoreError> {
+        self.call_idempotent(|client, sql| {
+            let scope = scope.clone();
+            Box::pin(async move { oauth_ops::set_auth_mode(client, sql, &scope, mode).await })
+        })
+        .await
+    }
+
+    async fn insert_access_token(
+        &self,
+        record: AccessTokenRecord,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.call(|client, sql| Box::pin(oauth_ops::insert_access_token(client, sql, record, now))).await
+    }
+
+    /// One round trip, like [`find_token`](Self::find_token): a prepared primary-key read joined with
+    /// the scope's row, no lock.
+    async fn find_access_token(&self, id: &TokenId) -> Result<Option<AccessTokenLookup>, StoreError> {
+        let id = *id;
+        self.call_idempotent(|client, sql| Box::pin(oauth_ops::find_access_token(client, sql, id))).await
+    }
+
+    /// One `UPDATE` outside any scope lock, skipping the row if a deletion holds it.
+    async fn record_secret_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
+        let id = *id;
+        self.call_idempotent(|client, sql| Box::pin(oauth_ops::record_secret_use(client, sql, id, at))).await
     }
 }

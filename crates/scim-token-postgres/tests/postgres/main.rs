@@ -12,7 +12,9 @@ mod faults;
 mod hot_path;
 mod instances;
 mod migrations;
+mod oauth_instances;
 mod proxy;
+mod schema_store;
 mod secrets;
 #[cfg(feature = "tls")]
 mod tls;

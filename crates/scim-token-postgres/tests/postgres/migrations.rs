@@ -1,9 +1,10 @@
-//! Opening: ten instances at once on an empty schema, upgrading a version 1 schema with its tokens,
+//! Opening: ten instances at once on an empty schema, upgrading a version 1 or 2 schema with its tokens,
 //! refusing a newer or foreign schema untouched.
 
 use std::sync::Arc;
 
-use scim_token_core::testkit::{record, scope};
+use scim_token_core::oauth::{AuthMode, SecretAdded};
+use scim_token_core::testkit::{NOW, client_id, client_secret, record, scope};
 use scim_token_core::{Scope, Timestamp, TokenId, TokenStore};
 use scim_token_postgres::{PostgresStore, PostgresStoreError};
 use tokio::sync::Barrier;
@@ -65,7 +66,7 @@ async fn ten_instances_opening_an_empty_schema_at_once_all_start_and_migrate_it_
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2], "each migration is recorded exactly once");
+    assert_eq!(versions, vec![1, 2, 3], "each migration is recorded exactly once");
     // Every instance works on the one schema.
     let s = scope("ten");
     let r = record(&s);
@@ -232,7 +233,103 @@ async fn a_version_1_schema_migrates_and_keeps_its_tokens() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2], "the upgrade is recorded");
+    assert_eq!(versions, vec![1, 2, 3], "the upgrade is recorded");
+    let before = snapshot(&client, &schema).await;
+    drop(schema.open().await);
+    assert_eq!(snapshot(&client, &schema).await, before, "opening again changes nothing");
+}
+
+/// Schema version 2 as released: version 1 with `first_used_at`, holding one enabled scope with a used
+/// current token and an unused previous one, and one disabled scope with a current token.
+const VERSION_2: &str = "
+    CREATE SCHEMA {s};
+    CREATE TABLE {s}.scim_token_schema_version (
+        version    INTEGER     NOT NULL PRIMARY KEY,
+        applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+    INSERT INTO {s}.scim_token_schema_version (version) VALUES (1), (2);
+
+    CREATE TABLE {s}.scopes (
+        scope   TEXT    NOT NULL PRIMARY KEY,
+        enabled BOOLEAN NOT NULL
+    );
+
+    CREATE TABLE {s}.tokens (
+        id           TEXT    NOT NULL PRIMARY KEY,
+        scope        TEXT    NOT NULL REFERENCES {s}.scopes (scope),
+        role         TEXT    NOT NULL CHECK (role IN ('current', 'previous')),
+        valid_until  BIGINT  CHECK ((role = 'previous') = (valid_until IS NOT NULL)),
+        hash         TEXT    NOT NULL,
+        created_at   BIGINT  NOT NULL,
+        created_by   TEXT    NOT NULL,
+        expires_at   BIGINT,
+        last_used_at BIGINT
+    );
+
+    CREATE UNIQUE INDEX tokens_scope_role ON {s}.tokens (scope, role);
+
+    ALTER TABLE {s}.tokens ADD COLUMN first_used_at BIGINT;
+
+    INSERT INTO {s}.scopes VALUES ('acme', true), ('idle', false);
+    INSERT INTO {s}.tokens VALUES
+        ('CCCCCCCCCCCCCCCC', 'acme', 'current', NULL, '$argon2id$current', 2000, 'alice', NULL, 2500, 2100),
+        ('PPPPPPPPPPPPPPPP', 'acme', 'previous', 9000, '$argon2id$previous', 1000, 'bob', 50000, NULL, NULL),
+        ('IIIIIIIIIIIIIIII', 'idle', 'current', NULL, '$argon2id$idle', 3000, 'carol', NULL, NULL, NULL);";
+
+#[tokio::test]
+async fn a_version_2_schema_migrates_keeps_its_tokens_and_accepts_any_credential() {
+    let Some(schema) = TestSchema::new() else { return };
+    let client = connect().await;
+    client.batch_execute(&VERSION_2.replace("{s}", &format!("\"{}\"", schema.name()))).await.unwrap();
+
+    let store = schema.open().await;
+    let acme = Scope::new("acme").unwrap();
+    let state = store.load_scope(&acme).await.unwrap();
+    assert!(state.enabled);
+    let current = state.current.expect("the current token is kept");
+    assert_eq!((&*current.hash, current.created_by.as_str()), ("$argon2id$current", "alice"));
+    assert_eq!(
+        (current.last_used_at, current.first_used_at),
+        (Some(Timestamp::from_unix_millis(2500)), Some(Timestamp::from_unix_millis(2100)))
+    );
+    let previous = state.previous.expect("the previous token is kept");
+    assert_eq!(previous.valid_until, Timestamp::from_unix_millis(9000));
+
+    // Every migrated scope accepts both kinds of credential, and has no OAuth client yet.
+    for (id, enabled) in [("CCCCCCCCCCCCCCCC", true), ("PPPPPPPPPPPPPPPP", true), ("IIIIIIIIIIIIIIII", false)]
+    {
+        let found = store.find_token(&TokenId::new(id).unwrap()).await.unwrap().expect("kept");
+        assert_eq!((found.scope_enabled, found.auth_mode), (enabled, AuthMode::Any), "{id}");
+    }
+    let oauth = store.load_oauth(&acme).await.unwrap();
+    assert_eq!((oauth.client_id, oauth.auth_mode, oauth.scope_enabled), (None, AuthMode::Any, true));
+    assert!(oauth.secrets.is_empty() && oauth.trust.is_none());
+
+    // The new tables and column work on a migrated scope.
+    let (new_client, secret) =
+        (client_id(), client_secret(Timestamp::from_unix_millis(NOW.unix_millis() + 1)));
+    let added = store.add_client_secret(&acme, &new_client, secret.clone(), 5, NOW).await.unwrap();
+    assert_eq!(added, SecretAdded::Added { client_id: new_client.clone() });
+    store.set_auth_mode(&acme, AuthMode::OAuthOnly).await.unwrap();
+    let oauth = store.load_oauth(&acme).await.unwrap();
+    assert_eq!(
+        (oauth.client_id, oauth.auth_mode, oauth.secrets),
+        (Some(new_client), AuthMode::OAuthOnly, vec![secret])
+    );
+    let found = store.find_token(&current.id).await.unwrap().unwrap();
+    assert_eq!(found.auth_mode, AuthMode::OAuthOnly, "a static token's look-up reports the scope's mode");
+
+    let versions: Vec<i32> = client
+        .query(
+            &format!("SELECT version FROM {} ORDER BY version", schema.table("scim_token_schema_version")),
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(versions, vec![1, 2, 3], "only version 3 is applied");
     let before = snapshot(&client, &schema).await;
     drop(schema.open().await);
     assert_eq!(snapshot(&client, &schema).await, before, "opening again changes nothing");

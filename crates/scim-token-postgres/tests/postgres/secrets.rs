@@ -28,7 +28,8 @@ async fn no_table_holds_a_token() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(tables.len(), 3, "{tables:?}");
+    // The version table, scopes, tokens, and the four OAuth tables (clients, secrets, trusts, access tokens).
+    assert_eq!(tables.len(), 7, "{tables:?}");
     let mut rows = Vec::new();
     for table in &tables {
         let sql = format!("SELECT t::text FROM {} t", schema.table(table));
