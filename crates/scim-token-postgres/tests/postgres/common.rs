@@ -13,8 +13,7 @@ use std::time::Duration;
 use scim_token_postgres::tokio_postgres::config::{Host, SslMode};
 use scim_token_postgres::tokio_postgres::{self, Config, NoTls};
 use scim_token_postgres::{PostgresStore, PostgresStoreBuilder, redact_url};
-
-use crate::schema_store::SchemaStore;
+use scim_token_test_support::{Intercepted, Keep};
 
 pub const URL_ENV: &str = "SCIM_TOKEN_TEST_POSTGRES_URL";
 pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -159,10 +158,10 @@ impl Drop for TestSchema {
 
 /// A store on a fresh schema of its own, which is dropped once the store's pool is closed: what the
 /// conformance suite runs on. `None` when the PostgreSQL tests are skipped.
-pub async fn fresh_store() -> Option<SchemaStore> {
+pub async fn fresh_store() -> Option<Intercepted<PostgresStore, Keep<TestSchema>>> {
     let schema = TestSchema::new()?;
     let store = schema.open().await;
-    Some(SchemaStore::new(store, schema))
+    Some(Intercepted::new(store, Keep(schema)))
 }
 
 /// The ids of the scope's tokens with `role`, read straight from the table.

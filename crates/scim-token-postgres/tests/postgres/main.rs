@@ -14,7 +14,6 @@ mod instances;
 mod migrations;
 mod oauth_instances;
 mod proxy;
-mod schema_store;
 mod secrets;
 #[cfg(feature = "tls")]
 mod tls;
