@@ -141,7 +141,7 @@ mod noop {
 
     impl ServiceMetrics {
         #[inline(always)]
-        pub(crate) fn verified(&self, _: VerifyTimer, _: Verdict) {}
+        pub(crate) fn verified(&self, _: &VerifyTimer, _: Verdict) {}
         #[inline(always)]
         pub(crate) fn audited(&self, _: &AuditEvent) {}
         #[inline(always)]
