@@ -10,6 +10,7 @@
 //! | `postgres`     | `postgres::PostgresStore`: shared by many host instances | no    |
 //! | `postgres-tls` | `postgres` with TLS to the server (rustls)             | no      |
 //! | `axum`         | `axum_adapter::{AdminRoutes, ScimGuardLayer, …}`       | no      |
+//! | `federation`   | `federation::FederationVerifier`: RFC 7523 client assertions (Entra WIF) | no |
 //! | `testkit`      | `testkit`, `token_store_conformance!`: a store's tests   | no      |
 //! | `metrics`      | counters, histograms, a gauge ([`metrics`])              | no      |
 //!
@@ -73,6 +74,12 @@ pub use scim_token_postgres as postgres;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use scim_token_axum as axum_adapter;
+
+/// Workload identity federation (feature `federation`): a verifier of RFC 7523 client assertions,
+/// signed by the identity provider (Microsoft Entra) and checked against its published keys.
+#[cfg(feature = "federation")]
+#[cfg_attr(docsrs, doc(cfg(feature = "federation")))]
+pub use scim_token_federation as federation;
 
 /// The README's Rust examples, compiled and run as doc tests so they cannot drift from the API.
 #[cfg(doctest)]

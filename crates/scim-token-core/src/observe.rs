@@ -134,7 +134,8 @@ impl<'a> VerifyProbe<'a> {
     }
 }
 
-/// The feature-off stand-ins: zero-sized, every method empty and inlined away.
+/// The feature-off stand-ins: zero-sized, every method empty and inlined away. They keep the metrics
+/// versions' signatures (receivers included), so the callers compile the same either way.
 #[cfg(not(feature = "metrics"))]
 #[allow(
     clippy::unused_self,
