@@ -36,11 +36,11 @@
 
 // The core's names, each by name: a glob would pass on whatever the core adds, unreviewed.
 pub use scim_token_core::{
-    Actor, Argon2Params, AuditAction, AuditEvent, AuditSink, Clock, Error, FirstUseSwitch, ListedToken,
-    ManualClock, NewToken, PreviousTokenInfo, Result, SYSTEM_ACTOR, ScimTokenService,
+    Actor, Argon2Params, AuditAction, AuditEvent, AuditSink, ClientId, Clock, Error, FirstUseSwitch,
+    ListedToken, ManualClock, NewToken, PreviousTokenInfo, Result, SYSTEM_ACTOR, ScimTokenService,
     ScimTokenServiceBuilder, Scope, ScopeStatus, SharedCause, SystemClock, SystemTimeOutOfRange, Timestamp,
     TokenFormat, TokenId, TokenInfo, TokenRole, TokenStore, TracingAuditSink, VerifiedToken, async_trait,
-    store,
+    oauth, store,
 };
 
 /// Counters, histograms and a gauge through the `metrics` facade (feature `metrics`).
