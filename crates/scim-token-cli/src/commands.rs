@@ -1,7 +1,8 @@
 //! Running a parsed command line against the store: each command is one short function.
 //!
 //! Everything that is a usage error is checked before the store is opened; results go to stdout, notes
-//! and audit lines to stderr; `generate` writes the token, and only it, to stdout.
+//! and audit lines to stderr; `generate` writes the token, and only it, to stdout (`oauth secret create`
+//! likewise its secret: see the `oauth` module).
 
 use std::io::{self, Write};
 use std::sync::Arc;

@@ -251,3 +251,26 @@ async fn set_mode(context: &Context, mode: AuthMode) -> Result<(), CliError> {
     };
     output(&format!("Scope {:?} now accepts {}.{hint}\n", scope.as_str(), render::mode_meaning(mode)))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use scim_token_sqlite::SqliteStore;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn the_host_flags_default_to_the_library_defaults() {
+        let cli = Cli::try_parse_from(["scim-token", "oauth", "status"]).unwrap();
+        let Command::Oauth(OAuthCommand::Status(args)) = cli.command else { panic!("not oauth status") };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let store = SqliteStore::open_in_memory().await.unwrap();
+            let library = ScimTokenService::builder(store.clone()).build().unwrap();
+            let ours = with_oauth(ScimTokenService::builder(store), &args.oauth).build().unwrap();
+            let scope = scim_token_core::Scope::default_scope();
+            assert_eq!(ours.oauth_status(&scope).await.unwrap(), library.oauth_status(&scope).await.unwrap());
+        });
+    }
+}
