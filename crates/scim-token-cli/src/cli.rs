@@ -226,6 +226,11 @@ mod tests {
             &["scim-token", "generate", "--expiry", "soon"],
             &["scim-token", "frobnicate"],
             &["scim-token"],
+            &["scim-token", "oauth", "mode", "both"],
+            &["scim-token", "oauth", "secret", "create", "--expires-in-days", "-1"],
+            &["scim-token", "oauth", "status", "--access-token-lifetime", "soon"],
+            &["scim-token", "oauth", "secret", "delete"],
+            &["scim-token", "oauth", "federation", "set", "--issuer", "x"],
         ] {
             let error = Cli::try_parse_from(args).unwrap_err();
             assert_eq!(error.exit_code(), 2, "{args:?}");
