@@ -10,8 +10,16 @@ use scim_token_core::{Actor, Argon2Params, Scope, TokenFormat};
 
 use crate::database_arg::DatabaseArg;
 
+mod oauth;
+
+pub(crate) use oauth::{
+    FederationCommand, FederationSetArgs, OAuthCommand, OAuthHostConfig, SecretCommand, SecretCreateArgs,
+};
+
 /// The heading of the options every command takes, so each command's own options come first.
 const GLOBAL: &str = "Global options";
+/// The heading of the settings a command shares with the servers.
+const HOST: &str = "Host configuration (only if your servers change the library's defaults)";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -19,7 +27,9 @@ Examples:
   scim-token status
   scim-token revoke --yes                    # a token leaked: stop it now
   TOKEN=$(scim-token generate --yes)         # a new token, then paste it into the identity provider
-  scim-token --scope tenant-42 tokens --json";
+  scim-token --scope tenant-42 tokens --json
+  SECRET=$(scim-token oauth secret create)   # an OAuth client secret; the client id goes to stderr
+  scim-token oauth mode oauth                # refuse static tokens from now on";
 
 /// Operate the SCIM token straight on your servers' database: see it, enable or disable SCIM
 /// provisioning, generate a new token, revoke one. Running servers honour every change on their next
@@ -84,6 +94,9 @@ pub(crate) enum Command {
     Generate(GenerateArgs),
     /// Revoke one token (--id) or every token of the scope; SCIM calls fail until you generate a new one
     Revoke(RevokeArgs),
+    /// OAuth 2.0 instead of a static token: the client's secrets, its federation trust, the mode
+    #[command(subcommand)]
+    Oauth(OAuthCommand),
 }
 
 /// `generate`'s options.
@@ -100,8 +113,25 @@ pub(crate) struct GenerateArgs {
 
 /// The service settings that shape a new token; they must match the servers' own.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Host configuration (only if your servers change the library's defaults)")]
+#[command(next_help_heading = HOST)]
 pub(crate) struct HostConfig {
+    /// The prefix and hashing of the new token.
+    #[command(flatten)]
+    pub format: SecretFormat,
+
+    /// Lifetime of the new token, e.g. 90d (your servers' `expiry`) [default: it never expires]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse_positive)]
+    pub expiry: Option<Duration>,
+
+    /// Keep the replaced token working this long, e.g. 10m (your servers' `overlap`)
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = crate::duration::parse)]
+    pub overlap: Duration,
+}
+
+/// How a new secret (a token or a client secret) is written and hashed; must match the servers'.
+#[derive(Debug, Args)]
+#[command(next_help_heading = HOST)]
+pub(crate) struct SecretFormat {
     /// Token prefix; must be your servers' `token_prefix`, or they refuse the new token
     #[arg(long, value_name = "PREFIX", default_value = TokenFormat::DEFAULT_PREFIX, value_parser = prefix)]
     pub token_prefix: String,
@@ -117,17 +147,9 @@ pub(crate) struct HostConfig {
     /// Argon2id parallelism (lanes)
     #[arg(long, value_name = "N", default_value_t = Argon2Params::default().p_cost)]
     pub argon2_parallelism: u32,
-
-    /// Lifetime of the new token, e.g. 90d (your servers' `expiry`) [default: it never expires]
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse_positive)]
-    pub expiry: Option<Duration>,
-
-    /// Keep the replaced token working this long, e.g. 10m (your servers' `overlap`)
-    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = crate::duration::parse)]
-    pub overlap: Duration,
 }
 
-impl HostConfig {
+impl SecretFormat {
     /// The Argon2id parameters given.
     pub(crate) fn argon2(&self) -> Argon2Params {
         Argon2Params {
@@ -189,8 +211,8 @@ mod tests {
     fn defaults_are_the_library_defaults() {
         let cli = Cli::try_parse_from(["scim-token", "generate"]).unwrap();
         let Command::Generate(args) = cli.command else { panic!("not generate") };
-        assert_eq!(args.host.argon2(), Argon2Params::default());
-        assert_eq!(args.host.token_prefix, TokenFormat::DEFAULT_PREFIX);
+        assert_eq!(args.host.format.argon2(), Argon2Params::default());
+        assert_eq!(args.host.format.token_prefix, TokenFormat::DEFAULT_PREFIX);
         assert_eq!((args.host.expiry, args.host.overlap, args.yes), (None, Duration::ZERO, false));
         assert_eq!(cli.scope, Scope::default_scope());
     }
@@ -204,6 +226,11 @@ mod tests {
             &["scim-token", "generate", "--expiry", "soon"],
             &["scim-token", "frobnicate"],
             &["scim-token"],
+            &["scim-token", "oauth", "mode", "both"],
+            &["scim-token", "oauth", "secret", "create", "--expires-in-days", "-1"],
+            &["scim-token", "oauth", "status", "--access-token-lifetime", "soon"],
+            &["scim-token", "oauth", "secret", "delete"],
+            &["scim-token", "oauth", "federation", "set", "--issuer", "x"],
         ] {
             let error = Cli::try_parse_from(args).unwrap_err();
             assert_eq!(error.exit_code(), 2, "{args:?}");

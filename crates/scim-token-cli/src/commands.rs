@@ -1,7 +1,8 @@
 //! Running a parsed command line against the store: each command is one short function.
 //!
 //! Everything that is a usage error is checked before the store is opened; results go to stdout, notes
-//! and audit lines to stderr; `generate` writes the token, and only it, to stdout.
+//! and audit lines to stderr; `generate` writes the token, and only it, to stdout (`oauth secret create`
+//! likewise its secret: see the `oauth` module).
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -14,6 +15,8 @@ use crate::confirm::Confirmation;
 use crate::error::CliError;
 use crate::render;
 use crate::store::{self, Database};
+
+mod oauth;
 
 /// What every command needs once the store is open.
 struct Context {
@@ -51,6 +54,7 @@ enum Plan {
     SetEnabled(bool),
     Generate(HostConfig, Confirmation),
     Revoke(Option<TokenId>, Confirmation),
+    OAuth(oauth::OAuthPlan),
 }
 
 impl Plan {
@@ -61,15 +65,16 @@ impl Plan {
             Command::Enable => Self::SetEnabled(true),
             Command::Disable => Self::SetEnabled(false),
             Command::Generate(args) => {
-                if !args.host.argon2().meets_owasp_minimum() {
+                if !args.host.format.argon2().meets_owasp_minimum() {
                     return Err(CliError::WeakArgon2);
                 }
                 Self::Generate(args.host, Confirmation::required("generate", args.yes)?)
             }
             Command::Revoke(args) => {
-                let id = args.id.as_deref().map(token_id).transpose()?;
-                Self::Revoke(id, Confirmation::required("revoke", args.yes)?)
+                let id = args.id.as_deref().map(|id| id_arg(id, TOKEN_ID_IS_TOKEN, TOKEN_ID_MALFORMED));
+                Self::Revoke(id.transpose()?, Confirmation::required("revoke", args.yes)?)
             }
+            Command::Oauth(command) => Self::OAuth(oauth::OAuthPlan::new(command)?),
         })
     }
 
@@ -81,6 +86,7 @@ impl Plan {
             Self::Generate(host, confirmation) => generate(context, &host, confirmation).await,
             Self::Revoke(Some(id), confirmation) => revoke_one(context, id, confirmation).await,
             Self::Revoke(None, confirmation) => revoke_all(context, confirmation).await,
+            Self::OAuth(plan) => plan.run(context).await,
         }
     }
 }
@@ -131,8 +137,8 @@ async fn set_enabled(context: &Context, enabled: bool) -> Result<(), CliError> {
 
 async fn generate(context: &Context, host: &HostConfig, confirmation: Confirmation) -> Result<(), CliError> {
     let mut builder = ScimTokenService::builder(context.store.clone())
-        .argon2_params(host.argon2())
-        .token_prefix(host.token_prefix.as_str())
+        .argon2_params(host.format.argon2())
+        .token_prefix(host.format.token_prefix.as_str())
         .overlap(host.overlap)
         .max_concurrent_hashes(1)
         .audit_sink(context.audit.clone());
@@ -249,15 +255,16 @@ fn revoked(context: &Context, ids: &[TokenId], needs_new_token: bool) -> Result<
     })
 }
 
-/// `--id`'s value as a token id. Never repeats the value: it may be a whole token pasted by mistake.
-fn token_id(value: &str) -> Result<TokenId, CliError> {
+const TOKEN_ID_IS_TOKEN: &str = "--id takes a token's id, not the token itself: the id is the 16 characters \
+     after the prefix and its _ (`scim-token tokens` lists them); do not paste tokens on command lines";
+const TOKEN_ID_MALFORMED: &str =
+    "--id takes a token's id: 16 letters and digits, as `scim-token tokens` lists them";
+
+/// `value` as a token or secret id: `is_secret` if it looks like a whole token or secret pasted by
+/// mistake, else `malformed`. Never repeats the value.
+fn id_arg(value: &str, is_secret: &'static str, malformed: &'static str) -> Result<TokenId, CliError> {
     TokenId::new(value).map_err(|_| {
-        CliError::TokenIdArg(if value.len() > TokenId::LEN && value.contains('_') {
-            "--id takes a token's id, not the token itself: the id is the 16 characters after the prefix \
-             and its _ (`scim-token tokens` lists them); do not paste tokens on command lines"
-        } else {
-            "--id takes a token's id: 16 letters and digits, as `scim-token tokens` lists them"
-        })
+        CliError::IdArg(if value.len() > TokenId::LEN && value.contains('_') { is_secret } else { malformed })
     })
 }
 
@@ -288,6 +295,7 @@ mod tests {
 
     #[test]
     fn token_ids_are_checked_without_repeating_the_value() {
+        let token_id = |value| id_arg(value, TOKEN_ID_IS_TOKEN, TOKEN_ID_MALFORMED);
         assert_eq!(token_id("AbCdEfGh12345678").unwrap().as_str(), "AbCdEfGh12345678");
         let token = "scim_AbCdEfGh12345678abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ123456";
         for (value, says) in [(token, "not the token itself"), ("short", "16 letters and digits")] {

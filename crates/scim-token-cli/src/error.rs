@@ -23,9 +23,20 @@ pub(crate) enum CliError {
     /// The `--database` value is malformed.
     #[error("--database (or SCIM_TOKEN_DATABASE_URL) is not usable")]
     DatabaseUrl(#[from] DatabaseUrlError),
-    /// `--id` was given something that is not a token id.
+    /// `revoke --id` or `oauth secret delete` was given something that is not an id.
     #[error("{0}")]
-    TokenIdArg(&'static str),
+    IdArg(&'static str),
+    /// `oauth secret create --expires-in-days` outside the servers' allowed range.
+    #[error(
+        "--expires-in-days must be from {min} to {max}, the client secret lifetimes your servers allow \
+         (--client-secret-min-days, --client-secret-max-days)"
+    )]
+    SecretDaysArg {
+        /// The shortest lifetime allowed.
+        min: u32,
+        /// The longest lifetime allowed.
+        max: u32,
+    },
     /// Argon2 parameters under OWASP's minimum: the stored hash would be cheap to attack.
     #[error(
         "the Argon2 parameters are under OWASP's minimum; use at least --argon2-memory-kib 19456 with \
@@ -33,7 +44,7 @@ pub(crate) enum CliError {
     )]
     WeakArgon2,
     /// The host configuration flags (Argon2 parameters, prefix, durations) are not usable.
-    #[error("the Argon2, prefix or duration flags are not usable; use your servers' settings")]
+    #[error("the Argon2, prefix, duration or OAuth flags are not usable; use your servers' settings")]
     HostConfig(#[source] scim_token_core::Error),
     /// `generate` or `revoke` without `--yes` while stdin is not a terminal.
     #[error(
@@ -89,6 +100,32 @@ pub(crate) enum CliError {
         /// The token's own scope.
         owner: Scope,
     },
+    /// `oauth secret delete` named a secret the scope does not have.
+    #[error(
+        "scope \"{scope}\" has no client secret {id}; nothing was deleted (list them with \
+         `scim-token oauth status`, and pass --scope for another scope's)"
+    )]
+    UnknownSecret {
+        /// The scope acted on.
+        scope: Scope,
+        /// The id given.
+        id: TokenId,
+    },
+    /// `oauth secret create` past the most unexpired secrets a scope may hold.
+    #[error(
+        "scope \"{scope}\" already has {limit} unexpired client secrets, the most allowed; nothing was \
+         created: delete one with `scim-token oauth secret delete ID` (`scim-token oauth status` lists \
+         them), then create another"
+    )]
+    SecretLimit {
+        /// The scope acted on.
+        scope: Scope,
+        /// The limit in force (--max-client-secrets).
+        limit: usize,
+    },
+    /// `oauth federation set` with a value the service refuses (e.g. a JWKS URL that is not https://).
+    #[error("the federation trust was not set: copy the value named below again from the identity provider")]
+    TrustArg(#[source] scim_token_core::Error),
     /// The operator answered no.
     #[error("aborted; nothing was changed")]
     Aborted,
@@ -110,6 +147,18 @@ pub(crate) enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// `oauth secret create` succeeded but the secret could not be written: nobody has it.
+    #[error(
+        "client secret {id} was created, but writing it to stdout failed; delete it with \
+         `scim-token oauth secret delete {id} --yes` and create another"
+    )]
+    SecretNotWritten {
+        /// The lost secret's id.
+        id: TokenId,
+        /// Why writing failed.
+        #[source]
+        source: std::io::Error,
+    },
     /// The command was carried out but its result could not be written.
     #[error("the command was carried out, but writing its result failed; check with `scim-token status`")]
     Output(#[source] std::io::Error),
@@ -124,7 +173,9 @@ impl CliError {
         match self {
             Self::NoDatabase
             | Self::DatabaseUrl(_)
-            | Self::TokenIdArg(_)
+            | Self::IdArg(_)
+            | Self::SecretDaysArg { .. }
+            | Self::TrustArg(_)
             | Self::WeakArgon2
             | Self::HostConfig(_)
             | Self::NotConfirmed { .. } => 2,

@@ -1,8 +1,8 @@
 //! `scim-token`: the operator's command for the SCIM token, straight on the servers' database.
 //!
 //! Exit codes: 0 done, 1 the operation failed, 2 a usage error. Every failure is one `error:` line on
-//! stderr, then one `caused by:` line per cause; no token is ever printed except the one `generate`
-//! writes to stdout.
+//! stderr, then one `caused by:` line per cause; no token or client secret is ever printed except the
+//! one `generate` or `oauth secret create` writes to stdout.
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]

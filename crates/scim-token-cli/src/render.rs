@@ -1,6 +1,8 @@
 //! What the commands print: text for people, or one JSON document with the HTTP routes' field names
 //! (`enabled`, `hasToken`, `createdAt`, …; times in RFC 3339, UTC, absent ones `null`).
 
+pub(crate) mod oauth;
+
 use std::fmt::Write as _;
 
 use scim_token_core::{ListedToken, Scope, ScopeStatus, Timestamp, TokenId, TokenInfo};

@@ -6,4 +6,5 @@ mod commands;
 mod common;
 mod errors;
 mod example_server;
+mod oauth;
 mod postgres;

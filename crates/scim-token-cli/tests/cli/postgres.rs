@@ -56,3 +56,63 @@ fn an_unreachable_server_fails_with_a_clear_message_and_no_password() {
     let run = run.fails(1, "cannot open the database");
     assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
 }
+
+#[test]
+fn the_oauth_commands_work_on_postgresql() {
+    use base64::Engine as _;
+
+    let Some(schema) = pg::TestSchema::new() else { return };
+    let url = pg::server_url().unwrap();
+    let env = [("SCIM_TOKEN_DATABASE_URL", url), ("SCIM_TOKEN_POSTGRES_SCHEMA", schema.name())];
+    let cli = |args: &[&str]| run_with(&env, args, None);
+    // Whether the token endpoint, on a server's store of the same schema, gives an access token.
+    let token_endpoint_accepts = |client_id: &str, secret: &str| {
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+        block_on(async {
+            let service = ScimTokenService::builder(schema.open().await).build().unwrap();
+            let form = b"grant_type=client_credentials";
+            let answer = service
+                .token_endpoint(
+                    Some(&format!("Basic {basic}")),
+                    Some("application/x-www-form-urlencoded"),
+                    form,
+                )
+                .await;
+            answer.is_ok()
+        })
+    };
+    block_on(async { drop(schema.open().await) });
+
+    cli(&["enable"]).ok();
+    let created = cli(&["oauth", "secret", "create", "--json"]).ok().json();
+    let (client_id, secret) =
+        (created["clientId"].as_str().unwrap(), created["clientSecret"].as_str().unwrap());
+    assert!(token_endpoint_accepts(client_id, secret));
+    let status = cli(&["oauth", "status", "--json"]).ok().json();
+    assert_eq!(status["clientId"], client_id);
+    assert_eq!(status["secrets"][0]["id"], created["secretId"]);
+
+    cli(&["oauth", "mode", "static"]).ok();
+    assert!(!token_endpoint_accepts(client_id, secret), "static tokens only");
+    cli(&["oauth", "mode", "any"]).ok();
+    cli(&["oauth", "secret", "delete", created["secretId"].as_str().unwrap(), "--yes"]).ok();
+    assert!(!token_endpoint_accepts(client_id, secret), "a deleted secret is refused at once");
+
+    let trust = [
+        "--issuer",
+        "https://issuer.example/",
+        "--jwks-url",
+        "https://issuer.example/keys",
+        "--subject",
+        "sub",
+        "--audience",
+        "api://app",
+    ];
+    let set = cli(&[&["oauth", "federation", "set", "--json"][..], &trust].concat()).ok().json();
+    assert_eq!(
+        (&set["clientId"], &set["federation"]["tenantId"]),
+        (&status["clientId"], &serde_json::Value::Null)
+    );
+    cli(&["oauth", "federation", "delete", "--yes"]).ok();
+    assert_eq!(cli(&["oauth", "status", "--json"]).ok().json()["federation"], serde_json::Value::Null);
+}
