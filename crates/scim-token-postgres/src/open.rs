@@ -186,6 +186,10 @@ impl PostgresStoreBuilder {
     }
 
     #[cfg(not(feature = "tls"))]
+    #[allow(
+        clippy::unused_self,
+        reason = "the same signature as the `tls` build's, which reads the TLS settings"
+    )]
     fn manager(&self, config: Config, target: &Target) -> Result<Manager, PostgresStoreError> {
         if matches!(config.get_ssl_mode(), SslMode::Require) {
             return Err(PostgresStoreError::TlsNotEnabled { target: target.clone() });
