@@ -31,6 +31,23 @@ pub enum AuditAction {
     /// it to the identity provider. Raised by the service, at most once a day per token per process, with
     /// [`SYSTEM_ACTOR`](crate::SYSTEM_ACTOR) as the actor and the token in [`AuditEvent::token_ids`].
     TokenExpiringSoon,
+    /// An OAuth client secret was created ([`token_ids`](AuditEvent::token_ids): its id).
+    ClientSecretCreated,
+    /// An OAuth client secret was deleted, and with it the access tokens it minted
+    /// ([`token_ids`](AuditEvent::token_ids): the secret's id, then those tokens').
+    ClientSecretDeleted,
+    /// A federation trust was set ([`token_ids`](AuditEvent::token_ids): its id, then the ids of the
+    /// access tokens the replaced trust had minted, which were deleted).
+    FederationTrustSet,
+    /// The federation trust was deleted, and with it the access tokens it minted
+    /// ([`token_ids`](AuditEvent::token_ids): the trust's id, then those tokens').
+    FederationTrustDeleted,
+    /// The scope's [`AuthMode`](crate::oauth::AuthMode) was set.
+    AuthModeChanged,
+    /// The token endpoint issued an access token; the actor is the OAuth client
+    /// ([`token_ids`](AuditEvent::token_ids): the secret or trust that authenticated it, then the
+    /// access token's id).
+    AccessTokenIssued,
 }
 
 impl fmt::Display for AuditAction {
@@ -44,6 +61,12 @@ impl fmt::Display for AuditAction {
             Self::ScimEnabled => "scim_enabled",
             Self::ScimDisabled => "scim_disabled",
             Self::TokenExpiringSoon => "token_expiring_soon",
+            Self::ClientSecretCreated => "client_secret_created",
+            Self::ClientSecretDeleted => "client_secret_deleted",
+            Self::FederationTrustSet => "federation_trust_set",
+            Self::FederationTrustDeleted => "federation_trust_deleted",
+            Self::AuthModeChanged => "auth_mode_changed",
+            Self::AccessTokenIssued => "access_token_issued",
         })
     }
 }

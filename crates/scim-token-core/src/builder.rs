@@ -1,6 +1,7 @@
 //! Options for [`ScimTokenService`], checked once when the service is built, and
 //! [`ScimTokenService::builder`], where building starts.
 
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,6 +10,8 @@ use crate::audit::{AuditSink, TracingAuditSink};
 use crate::error::{Error, Result};
 use crate::format::TokenFormat;
 use crate::hashing::Argon2Runner;
+use crate::oauth::AssertionVerifier;
+use crate::oauth::settings::OAuthSettings;
 use crate::observe::{ObserveOptions, Observer, observed_store};
 use crate::service::{Inner, ScimTokenService};
 use crate::store::TokenStore;
@@ -43,6 +46,7 @@ pub struct ScimTokenServiceBuilder {
     audit: Arc<dyn AuditSink>,
     /// Expiry warnings and metrics.
     observe: ObserveOptions,
+    oauth: OAuthSettings,
 }
 
 /// The options, without the store, clock and audit sink (trait objects with no `Debug` of their own).
@@ -58,6 +62,7 @@ impl std::fmt::Debug for ScimTokenServiceBuilder {
             .field("busy_wait", &self.busy_wait)
             .field("prefix", &self.prefix)
             .field("cache_capacity", &self.cache_capacity)
+            .field("oauth", &self.oauth)
             .finish_non_exhaustive()
     }
 }
@@ -85,6 +90,7 @@ impl ScimTokenServiceBuilder {
             clock: Arc::new(SystemClock),
             audit: Arc::new(TracingAuditSink),
             observe: ObserveOptions::default(),
+            oauth: OAuthSettings::default(),
         }
     }
 
@@ -198,6 +204,44 @@ impl ScimTokenServiceBuilder {
         self
     }
 
+    /// How long an access token from the token endpoint lives: 3600 to 21600 seconds (Microsoft Entra's
+    /// range), default 3600. A token never outlives the client secret that minted it.
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.oauth.access_token_lifetime = lifetime;
+        self
+    }
+
+    /// How many unexpired client secrets a scope may hold at once (default 5, at least 2 so that a
+    /// secret can be rotated without downtime). Past it, creating one fails with
+    /// [`Error::LimitReached`].
+    pub fn max_client_secrets(mut self, max: usize) -> Self {
+        self.oauth.max_secrets = max;
+        self
+    }
+
+    /// The lifetime of a new client secret in days: `default` when the administrator names none, and the
+    /// `allowed` range (default 365, within 365..=1095: Microsoft Entra's gallery asks for one to three
+    /// years). `allowed` must lie within 1..=3650 and hold `default`.
+    pub fn client_secret_expiry_days(mut self, default: u32, allowed: RangeInclusive<u32>) -> Self {
+        self.oauth.default_secret_days = default;
+        self.oauth.secret_days = allowed;
+        self
+    }
+
+    /// Verifies client assertions (RFC 7523 §2.2, workload identity federation) at the token endpoint.
+    /// Without one, every assertion is refused with `invalid_client`.
+    pub fn assertion_verifier(mut self, verifier: Arc<dyn AssertionVerifier>) -> Self {
+        self.oauth.verifier = Some(verifier);
+        self
+    }
+
+    /// Accepts `http://` JWKS URLs to a loopback IP address in federation trusts (default off). **For
+    /// tests only**, with a local JWKS server: real JWKS URLs must be `https://`.
+    pub fn allow_loopback_http_jwks(mut self, allow: bool) -> Self {
+        self.oauth.allow_loopback_http_jwks = allow;
+        self
+    }
+
     /// Checks the options and builds the service.
     pub fn build(self) -> Result<ScimTokenService> {
         if !self.accept_weak_argon2 && !self.argon2.meets_owasp_minimum() {
@@ -208,15 +252,20 @@ impl ScimTokenServiceBuilder {
             )));
         }
         let parallelism = std::thread::available_parallelism().map_or(1, |n| n.get());
+        self.oauth.check()?;
         let hasher = Argon2Runner::new(
             self.argon2,
             self.max_concurrent_hashes.unwrap_or(parallelism),
             self.busy_wait,
         )?;
+        let format = TokenFormat::new(&self.prefix)?;
         Ok(ScimTokenService::from_inner(Inner {
             store: observed_store(self.store),
             hasher,
-            format: TokenFormat::new(&self.prefix)?,
+            secret_format: format.derived("cs"),
+            access_format: format.derived("at"),
+            format,
+            oauth: self.oauth,
             cache: crate::cache::VerifiedCache::new(self.cache_capacity),
             flights: Arc::default(),
             use_writes: crate::bookkeeping::UseWrites::default(),

@@ -30,6 +30,14 @@ pub enum Error {
         /// The rule it broke.
         reason: &'static str,
     },
+    /// A scope already holds the most unexpired OAuth client secrets allowed
+    /// ([`max_client_secrets`](crate::ScimTokenServiceBuilder::max_client_secrets)); nothing was stored.
+    /// HTTP adapters answer 409 Conflict.
+    #[error("the scope already has {limit} unexpired client secrets; delete one before creating another")]
+    LimitReached {
+        /// The limit in force.
+        limit: usize,
+    },
     /// The service was built with options that are unsafe or impossible.
     #[error("scim-token is misconfigured: {reason}")]
     Config {

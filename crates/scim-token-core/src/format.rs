@@ -58,6 +58,13 @@ impl TokenFormat {
         Ok(Self { head: format!("{prefix}_").into_boxed_str() })
     }
 
+    /// The format of another kind of secret of this service: the prefix followed by `suffix` (`cs` for
+    /// client secrets, `at` for access tokens), so each kind is told apart by its prefix alone. Not
+    /// held to the 16-character rule: a valid static prefix must give valid derived ones.
+    pub(crate) fn derived(&self, suffix: &str) -> Self {
+        Self { head: format!("{}{suffix}_", self.prefix()).into_boxed_str() }
+    }
+
     /// The prefix, without the `_`.
     pub fn prefix(&self) -> &str {
         &self.head[..self.head.len() - 1]
@@ -119,6 +126,13 @@ impl Default for TokenFormat {
     fn default() -> Self {
         Self { head: format!("{}_", Self::DEFAULT_PREFIX).into_boxed_str() }
     }
+}
+
+/// `count` base62 characters drawn uniformly from the OS CSPRNG: for public ids (client ids, trust ids).
+pub(crate) fn random_base62(count: usize) -> Result<String> {
+    let mut out = String::with_capacity(count);
+    push_random_base62(&mut out, count)?;
+    Ok(out)
 }
 
 /// Appends `count` base62 characters drawn uniformly from the OS CSPRNG.

@@ -31,6 +31,7 @@ mod metered_store;
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
 pub mod oauth;
+mod oauth_admin;
 mod observe;
 mod overlap;
 mod record;
@@ -41,6 +42,7 @@ mod slow_build;
 mod status;
 pub mod store;
 mod time;
+mod token_endpoint;
 mod verdict;
 
 #[cfg(feature = "testkit")]

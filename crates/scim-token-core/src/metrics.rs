@@ -12,6 +12,7 @@
 //! | [`STORE_ERRORS_TOTAL`] | counter | `operation`: the `TokenStore` method | failed store calls, including `record_use` |
 //! | [`EXPIRING_SOON_TOTAL`] | counter | — | expiry warnings (at most one a day per token per process) |
 //! | [`OVERLAPS_ENDED_TOTAL`] | counter | `reason`: `first_use`, `expired` | overlaps until first use ended by the new token's first use |
+//! | [`OAUTH_TOKEN_REQUESTS_TOTAL`] | counter | `outcome`: `issued` or the OAuth error code (`invalid_client`, …) | token endpoint answers |
 //!
 //! - `outcome="error"` is an internal failure (Argon2 or the blocking pool); it should stay at zero.
 //! - `path="argon2"` is any call that needed Argon2, including one refused as `busy` or a wrong secret;
@@ -62,6 +63,9 @@ pub const EXPIRING_SOON_TOTAL: &str = "scim_token_expiring_soon_total";
 /// Counter `{reason}`: overlaps until first use that ended, by `first_use` or `expired`.
 pub const OVERLAPS_ENDED_TOTAL: &str = "scim_token_overlaps_ended_total";
 
+/// Counter `{outcome}`: token endpoint answers, `issued` or by OAuth error code.
+pub const OAUTH_TOKEN_REQUESTS_TOTAL: &str = "scim_token_oauth_token_requests_total";
+
 /// Histogram buckets, in seconds, that separate the three verify paths (a cache hit takes microseconds,
 /// Argon2 tens of milliseconds, a refused `busy` call the `busy_wait`): for exporters that need buckets,
 /// e.g. `metrics-exporter-prometheus`'s `set_buckets_for_metric`.
@@ -93,8 +97,23 @@ pub(crate) struct ServiceMetrics {
     expiring_soon: Counter,
     /// By [`OverlapEnd`]: first use, expired.
     overlaps_ended: [Counter; OVERLAP_ENDS.len()],
+    /// By [`TOKEN_OUTCOMES`].
+    token_requests: [Counter; TOKEN_OUTCOMES.len()],
     scope_label: bool,
 }
+
+/// The `outcome` labels of [`OAUTH_TOKEN_REQUESTS_TOTAL`]: `issued`, then every OAuth error code.
+const TOKEN_OUTCOMES: [&str; 9] = [
+    "issued",
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "temporarily_unavailable",
+    "server_error",
+];
 
 /// Why an overlap until first use ended, for [`OVERLAPS_ENDED_TOTAL`].
 #[derive(Clone, Copy)]
@@ -121,6 +140,8 @@ impl ServiceMetrics {
             expiring_soon: ::metrics::counter!(EXPIRING_SOON_TOTAL),
             overlaps_ended: OVERLAP_ENDS
                 .map(|(_, reason)| ::metrics::counter!(OVERLAPS_ENDED_TOTAL, "reason" => reason)),
+            token_requests: TOKEN_OUTCOMES
+                .map(|outcome| ::metrics::counter!(OAUTH_TOKEN_REQUESTS_TOTAL, "outcome" => outcome)),
             scope_label,
         }
     }
@@ -166,6 +187,14 @@ impl ServiceMetrics {
     /// an alert wants.
     fn overlap_ended(&self, end: OverlapEnd) {
         self.overlaps_ended[end as usize].increment(1);
+    }
+
+    /// Counts one token endpoint answer; `outcome` is one of nine fixed labels, never anything the
+    /// client sent.
+    pub(crate) fn token_request(&self, outcome: &'static str) {
+        if let Some(at) = TOKEN_OUTCOMES.iter().position(|&known| known == outcome) {
+            self.token_requests[at].increment(1);
+        }
     }
 
     /// Counts one expiry warning.
@@ -258,6 +287,7 @@ fn describe() {
     describe_counter!(REVOCATIONS_TOTAL, Unit::Count, "SCIM tokens revoked");
     describe_counter!(STORE_ERRORS_TOTAL, Unit::Count, "Failed token store calls, by operation");
     describe_counter!(EXPIRING_SOON_TOTAL, Unit::Count, "Warnings that a SCIM token in use expires soon");
+    describe_counter!(OAUTH_TOKEN_REQUESTS_TOTAL, Unit::Count, "OAuth token endpoint answers, by outcome");
     describe_counter!(
         OVERLAPS_ENDED_TOTAL,
         Unit::Count,

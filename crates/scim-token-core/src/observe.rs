@@ -70,6 +70,11 @@ impl Observer {
         }
     }
 
+    /// One answer of the token endpoint: `issued`, or the OAuth error code.
+    pub(crate) fn token_request(&self, outcome: &'static str) {
+        self.metrics.token_request(outcome);
+    }
+
     /// Every audit event the service emits: counts rotations and revocations.
     pub(crate) fn audited(&self, event: &AuditEvent) {
         self.metrics.audited(event);
@@ -130,6 +135,7 @@ impl<'a> VerifyProbe<'a> {
 }
 
 /// The feature-off stand-ins: zero-sized, every method empty and inlined away.
+// Their signatures mirror the metrics ones, so the callers compile unchanged with the feature off.
 #[cfg(not(feature = "metrics"))]
 #[allow(
     clippy::unused_self,
@@ -151,6 +157,8 @@ mod noop {
         pub(crate) fn audited(&self, _: &AuditEvent) {}
         #[inline(always)]
         pub(crate) fn expiring_soon(&self, _: &Scope) {}
+        #[inline(always)]
+        pub(crate) fn token_request(&self, _: &'static str) {}
     }
 
     pub(crate) struct VerifyTimer;

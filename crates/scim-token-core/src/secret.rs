@@ -5,6 +5,7 @@ use std::fmt;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::ids::{Scope, TokenId};
+use crate::oauth::VerifiedCredential;
 use crate::record::TokenInfo;
 
 /// A token [`generate`](crate::ScimTokenService::generate) just issued. Hand
@@ -65,13 +66,22 @@ impl fmt::Display for NewToken {
 pub struct VerifiedToken {
     /// The scope (tenant) the token belongs to.
     pub scope: Scope,
-    /// The public id of the token that was presented.
+    /// The public id of the token that was presented (an access token's own id for OAuth).
     pub token_id: TokenId,
+    /// What kind of credential it was, and for an access token, what minted it.
+    pub credential: VerifiedCredential,
 }
 
 impl VerifiedToken {
-    /// Token `token_id` of `scope`, verified: for a host's tests of code that receives one.
+    /// Static token `token_id` of `scope`, verified: for a host's tests of code that receives one.
     pub fn new(scope: Scope, token_id: TokenId) -> Self {
-        Self { scope, token_id }
+        Self { scope, token_id, credential: VerifiedCredential::StaticToken }
+    }
+
+    /// The same, as the given kind of credential (e.g. an access token minted with a client secret).
+    #[must_use]
+    pub fn with_credential(mut self, credential: VerifiedCredential) -> Self {
+        self.credential = credential;
+        self
     }
 }

@@ -15,6 +15,8 @@ use crate::flight::{self, Argon2Answer, Flights, Joined};
 use crate::format::TokenFormat;
 use crate::hashing::Argon2Runner;
 use crate::ids::{Actor, Scope, TokenId};
+use crate::oauth::settings::OAuthSettings;
+use crate::oauth::{AccessTokenLookup, MintedBy, VerifiedCredential};
 use crate::observe::{Observer, VerifyProbe};
 use crate::overlap::{self, OverlapEnding};
 use crate::record::{TokenLookup, TokenRecord, TokenRole};
@@ -24,7 +26,18 @@ use crate::store::TokenStore;
 use crate::time::{Clock, Timestamp};
 
 /// `last_used_at` is written at most this often per token, never on every request.
-const USE_RECORD_INTERVAL_MS: i64 = 60_000;
+pub(crate) const USE_RECORD_INTERVAL_MS: i64 = 60_000;
+
+/// Which `last_used_at` a verified secret updates, off the request path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UseRecord {
+    /// A static token's ([`TokenStore::record_use`]).
+    StaticToken,
+    /// A client secret's ([`TokenStore::record_secret_use`]).
+    ClientSecret,
+    /// None: an access token lives an hour or so and keeps no use record.
+    Nothing,
+}
 
 /// Issues, rotates, revokes and verifies SCIM bearer tokens over a [`TokenStore`]. Cheap to clone.
 ///
@@ -51,6 +64,11 @@ pub(crate) struct Inner {
     pub(crate) store: Box<dyn TokenStore>,
     pub(crate) hasher: Argon2Runner,
     pub(crate) format: TokenFormat,
+    /// Client secrets: the static prefix followed by `cs`.
+    pub(crate) secret_format: TokenFormat,
+    /// Access tokens: the static prefix followed by `at`.
+    pub(crate) access_format: TokenFormat,
+    pub(crate) oauth: OAuthSettings,
     pub(crate) cache: VerifiedCache,
     pub(crate) flights: Arc<Flights>,
     pub(crate) use_writes: UseWrites,
@@ -114,12 +132,15 @@ impl ScimTokenService {
         self.inner.hasher.runs()
     }
 
-    /// Verifies a presented token (the `Authorization` header's value without `Bearer `) and returns its
-    /// scope and id. Every failure is the same [`Error::InvalidToken`]; store and capacity problems are
+    /// Verifies a presented token (the `Authorization` header's value without `Bearer `), a static token
+    /// or an OAuth access token, and returns its scope, id and kind. Every failure is the same [`Error::InvalidToken`]; store and capacity problems are
     /// [`Error::Store`] and [`Error::Busy`].
     ///
     /// Order of checks: format and checksum (no I/O) → one store look-up by the public selector (an unknown
-    /// selector is refused without Argon2) → enabled, expiry, overlap → cached verification or Argon2id.
+    /// selector is refused without Argon2) → enabled, auth mode, expiry, overlap → cached verification or
+    /// Argon2id. An access token takes the same steps, through
+    /// [`find_access_token`](TokenStore::find_access_token), and is refused if its scope accepts static
+    /// tokens only.
     /// Concurrent checks of one token share a single Argon2 run. Writing `last_used_at` never delays the
     /// answer: it runs in the background (see [`wait_for_use_records`](Self::wait_for_use_records)).
     pub async fn verify(&self, presented: &str) -> Result<VerifiedToken> {
@@ -216,8 +237,7 @@ impl ScimTokenService {
     ) -> Result<VerifiedToken> {
         let inner = &*self.inner;
         let Ok(id) = inner.format.parse(presented) else {
-            tracing::debug!("SCIM token rejected: malformed");
-            return Err(Error::InvalidToken);
+            return self.check_access_token(presented, expected, probe).await;
         };
         probe.token_id(&id);
         let Some(found) = inner.store.find_token(&id).await? else {
@@ -236,13 +256,21 @@ impl ScimTokenService {
         let use_record =
             LastUseCheck { stored: record.last_used_at, now, interval_ms: USE_RECORD_INTERVAL_MS };
         match inner.cache.check(&id, &fingerprint, &record.hash, &use_record) {
-            Some(true) => record_use_later(&self.inner, id, now),
+            Some(true) => record_use_later(&self.inner, id, now, UseRecord::StaticToken),
             Some(false) => {}
             // Boxed: the Argon2 path's future is larger, and inline it would make every verify's future
             // (cache hits included) that large too.
             None => {
                 probe.argon2();
-                if !Box::pin(self.argon2_check(id, fingerprint, &record.hash, presented, use_record)).await? {
+                let check = self.argon2_check(
+                    id,
+                    fingerprint,
+                    &record.hash,
+                    presented,
+                    use_record,
+                    UseRecord::StaticToken,
+                );
+                if !Box::pin(check).await? {
                     tracing::debug!(token_id = %id, "SCIM token rejected: wrong secret");
                     return Err(Error::InvalidToken);
                 }
@@ -259,6 +287,56 @@ impl ScimTokenService {
         }
         inner.observe.token_used(&id, &record.scope, record.expires_at, now, &*inner.audit);
         Ok(VerifiedToken::new(record.scope, id))
+    }
+
+    /// [`check_unobserved`](Self::check_unobserved) for what is not a static token: an access token, or
+    /// nothing valid. The same steps, so a cache hit costs what a static token's does.
+    async fn check_access_token(
+        &self,
+        presented: &str,
+        expected: Option<&Scope>,
+        probe: &mut VerifyProbe<'_>,
+    ) -> Result<VerifiedToken> {
+        let inner = &*self.inner;
+        let Ok(id) = inner.access_format.parse(presented) else {
+            tracing::debug!("SCIM token rejected: malformed");
+            return Err(Error::InvalidToken);
+        };
+        probe.token_id(&id);
+        let Some(found) = inner.store.find_access_token(&id).await? else {
+            tracing::debug!(token_id = %id, "SCIM access token rejected: unknown");
+            return Err(Error::InvalidToken);
+        };
+        probe.scope(&found.record.scope);
+        let now = inner.clock.now();
+        if let Some(reason) = access_refusal(&found, expected, now) {
+            tracing::debug!(token_id = %id, reason, "SCIM access token rejected");
+            return Err(Error::InvalidToken);
+        }
+        let fingerprint = fingerprint(presented);
+        // No use record for access tokens: "written just now" makes the cache's claim a plain compare.
+        let use_record = LastUseCheck { stored: Some(now), now, interval_ms: USE_RECORD_INTERVAL_MS };
+        if inner.cache.check(&id, &fingerprint, &found.record.hash, &use_record).is_none() {
+            probe.argon2();
+            let check = self.argon2_check(
+                id,
+                fingerprint,
+                &found.record.hash,
+                presented,
+                use_record,
+                UseRecord::Nothing,
+            );
+            if !Box::pin(check).await? {
+                tracing::debug!(token_id = %id, "SCIM access token rejected: wrong secret");
+                return Err(Error::InvalidToken);
+            }
+        }
+        let AccessTokenLookup { record, client_id, .. } = found;
+        let credential = match record.minted_by {
+            MintedBy::Secret(secret_id) => VerifiedCredential::ClientSecret { client_id, secret_id },
+            MintedBy::Trust(trust_id) => VerifiedCredential::Federation { client_id, trust_id },
+        };
+        Ok(VerifiedToken::new(record.scope, id).with_credential(credential))
     }
 
     /// Ends the overlap of `scope` on the first use of its `current` token (see [`overlap`]). Returns
@@ -280,13 +358,14 @@ impl ScimTokenService {
     /// Checks `presented` against `stored_hash` with Argon2, once for all concurrent callers presenting the
     /// same token: one leads (waits for a hashing slot, then runs Argon2 in a task of its own that caches
     /// a match and finishes even if this request is dropped), the others wait for its outcome.
-    async fn argon2_check(
+    pub(crate) async fn argon2_check(
         &self,
         id: TokenId,
         fingerprint: Fingerprint,
         stored_hash: &Arc<str>,
         presented: &str,
         use_record: LastUseCheck,
+        record: UseRecord,
     ) -> Result<bool> {
         let inner = &self.inner;
         let Some(stored) = Argon2Runner::stored(stored_hash) else { return Ok(false) };
@@ -316,7 +395,7 @@ impl ScimTokenService {
         tokio::spawn(async move {
             let result = check.await;
             if matches!(result, Ok(true)) && inner.cache.insert(id, fingerprint, stored_hash, &use_record) {
-                record_use_later(&inner, id, use_record.now);
+                record_use_later(&inner, id, use_record.now, record);
             }
             // Cached before the flight ends, so no later caller runs Argon2 again.
             leader.finish(Argon2Answer::from_result(&result));
@@ -325,7 +404,7 @@ impl ScimTokenService {
         outcome.await.unwrap_or_else(|_| Err(Error::hashing(crate::hashing::TaskLost(None))))
     }
 
-    fn audit(
+    pub(crate) fn audit(
         &self,
         scope: &Scope,
         actor: &Actor,
@@ -341,10 +420,18 @@ impl ScimTokenService {
 
 /// Writes `last_used_at = at` for `id` off the request path (see [`UseWrites`]); the write keeps the
 /// service's state alive until it ends.
-fn record_use_later(inner: &Arc<Inner>, id: TokenId, at: Timestamp) {
+pub(crate) fn record_use_later(inner: &Arc<Inner>, id: TokenId, at: Timestamp, record: UseRecord) {
+    if record == UseRecord::Nothing {
+        return;
+    }
     inner.use_writes.start(id, || {
         let inner = inner.clone();
-        async move { inner.store.record_use(&id, at).await }
+        async move {
+            match record {
+                UseRecord::ClientSecret => inner.store.record_secret_use(&id, at).await,
+                _ => inner.store.record_use(&id, at).await,
+            }
+        }
     });
 }
 
@@ -368,6 +455,33 @@ fn refusal(found: &TokenLookup, expected: Option<&Scope>, now: Timestamp) -> Opt
         return Some("overlap window over");
     }
     None
+}
+
+/// Why a looked-up access token must be refused before any hashing, if it must.
+fn access_refusal(
+    found: &AccessTokenLookup,
+    expected: Option<&Scope>,
+    now: Timestamp,
+) -> Option<&'static str> {
+    if expected.is_some_and(|scope| *scope != found.record.scope) {
+        return Some("other scope");
+    }
+    if !found.scope_enabled {
+        return Some("scope disabled");
+    }
+    if !found.auth_mode.accepts_oauth() {
+        return Some("the scope accepts static tokens only");
+    }
+    if now >= found.record.expires_at {
+        return Some("expired");
+    }
+    None
+}
+
+impl ScimTokenService {
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.inner
+    }
 }
 
 impl std::fmt::Debug for ScimTokenService {

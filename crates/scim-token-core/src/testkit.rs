@@ -4,6 +4,10 @@
 //!
 //! Every function panics with a message on the first broken guarantee. Give each one a fresh, empty store.
 //!
+//! The OAuth checks (secrets, federation trust, auth mode, access tokens) want a store that implements
+//! [`TokenStore`]'s OAuth methods: on one that keeps the defaults they fail at the first write, with
+//! [`UnsupportedByStore`](crate::store::UnsupportedByStore) in the message.
+//!
 //! ```text
 //! // In your backend's tests (needs `tokio` with `macros` and `rt-multi-thread` as a dev-dependency):
 //! scim_token_core::token_store_conformance!(async { MyStore::connect_fresh().await });
@@ -42,6 +46,10 @@ use crate::ids::{Actor, Scope, TokenId};
 use crate::record::TokenRole;
 use crate::store::{PreviousToken, ScopeState, TokenLookup, TokenRecord, TokenStore};
 use crate::time::Timestamp;
+
+mod oauth;
+
+pub use oauth::*;
 
 /// How many replaces race in the concurrency checks.
 pub const CONCURRENT_REPLACES: usize = 64;
@@ -477,9 +485,15 @@ macro_rules! token_store_conformance {
         $crate::token_store_conformance!(@ $($then)*;
             by_ref: empty_scope replace_drops_previous replace_keeps_previous_with_overlap scopes_are_isolated
                 settings_persist fields_round_trip remove_tokens_deletes_all remove_token_deletes_one
-                record_use_sets_last_used record_use_sets_first_use_once;
+                record_use_sets_last_used record_use_sets_first_use_once
+                oauth_empty_scope client_secret_creates_the_client_once oauth_fields_round_trip
+                secret_limit_counts_unexpired_secrets_only remove_client_secret_ends_its_tokens
+                replacing_a_trust_ends_its_tokens remove_federation_trust_ends_its_tokens auth_mode_round_trips
+                insert_access_token_needs_its_credential insert_access_token_deletes_expired_ones
+                access_token_lookup_reports_the_scope record_secret_use_sets_last_used oauth_scopes_are_isolated;
             shared: concurrent_replaces_leave_one_current concurrent_replaces_with_overlap_keep_one_previous
-                readers_never_see_a_rotation_half_done
+                readers_never_see_a_rotation_half_done concurrent_secret_adds_respect_the_limit
+                inserts_racing_a_removal_leave_no_token
         );
     };
     (@tests $mode:ident $make_store:expr; by_ref: $($by_ref:ident)*; shared: $($shared:ident)*) => {
@@ -519,15 +533,17 @@ mod tests {
     /// A check added to the kit but not to the macro's list would never run in any backend's tests.
     #[test]
     fn every_check_is_wired() {
-        let mut defined: Vec<&str> = include_str!("testkit.rs")
-            .lines()
+        let sources = [include_str!("testkit.rs"), include_str!("testkit/oauth.rs")];
+        let mut defined: Vec<&str> = sources
+            .iter()
+            .flat_map(|source| source.lines())
             .filter_map(|line| line.strip_prefix("pub async fn "))
             .filter_map(|rest| rest.split('(').next())
             .collect();
         let mut wired = WIRED.to_vec();
         defined.sort_unstable();
         wired.sort_unstable();
-        assert!(defined.len() >= 13, "the checks are found: {defined:?}");
+        assert!(defined.len() >= 28, "the checks are found: {defined:?}");
         assert_eq!(defined, wired, "every `pub async fn` check is in the macro's list, and only those");
     }
 }
