@@ -1,0 +1,96 @@
+//! RFC 8414 authorization server metadata: the document, built once from the host's issuer, and the
+//! check of that issuer.
+
+use serde::Serialize;
+
+use crate::paths::TOKEN_ENDPOINT_PATH;
+
+/// RFC 8414 §2. `response_types_supported` is left out: a server without the authorization endpoint
+/// has no value for it, and §3.2 says empty arrays are omitted. `token_endpoint_auth_signing_alg_values_supported`
+/// is sent only with `private_key_jwt`, and never lists `none`.
+#[derive(Serialize)]
+struct Metadata<'a> {
+    issuer: &'a str,
+    token_endpoint: String,
+    grant_types_supported: [&'static str; 1],
+    token_endpoint_auth_methods_supported: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_endpoint_auth_signing_alg_values_supported: Option<[&'static str; 2]>,
+    scopes_supported: [&'static str; 1],
+}
+
+/// The metadata document of `issuer` (already checked), as JSON.
+pub(crate) fn document(issuer: &str, assertions: bool) -> Vec<u8> {
+    let mut methods = vec!["client_secret_basic", "client_secret_post"];
+    if assertions {
+        methods.push("private_key_jwt");
+    }
+    let metadata = Metadata {
+        issuer,
+        token_endpoint: format!("{issuer}{TOKEN_ENDPOINT_PATH}"),
+        grant_types_supported: ["client_credentials"],
+        token_endpoint_auth_methods_supported: methods,
+        token_endpoint_auth_signing_alg_values_supported: assertions.then_some(["RS256", "ES256"]),
+        scopes_supported: ["scim"],
+    };
+    // Serialising plain data to memory cannot fail; fall back to an empty object rather than panic.
+    serde_json::to_vec(&metadata).unwrap_or_else(|_| b"{}".to_vec())
+}
+
+/// `url` as a public base URL: `https://` (or `http://`, for a local trial) with a host, no query, no
+/// fragment, no whitespace, and no trailing `/` (removed), so that paths can be appended to it.
+pub(crate) fn base_url(what: &'static str, url: &str) -> Result<String, scim_token_core::Error> {
+    let invalid = |reason| scim_token_core::Error::InvalidInput { what, reason };
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| invalid("it must start with https:// (or http:// for a local trial)"))?;
+    if url.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return Err(invalid("it contains whitespace"));
+    }
+    if url.contains(['?', '#']) {
+        return Err(invalid("it must not have a query or a fragment"));
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return Err(invalid("it must name a host, without user information"));
+    }
+    Ok(url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_lose_their_trailing_slash_and_bad_ones_are_refused() {
+        assert_eq!(base_url("issuer", " https://app.example/ ").unwrap(), "https://app.example");
+        assert_eq!(base_url("issuer", "http://127.0.0.1:3000/base").unwrap(), "http://127.0.0.1:3000/base");
+        for bad in
+            ["app.example", "ftp://x", "https://", "https://a b", "https://x?y", "https://x#y", "https://u@x"]
+        {
+            assert!(base_url("issuer", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn private_key_jwt_only_with_assertions() {
+        let plain: serde_json::Value = serde_json::from_slice(&document("https://a.example", false)).unwrap();
+        assert_eq!(plain["token_endpoint"], "https://a.example/oauth2/token");
+        assert_eq!(plain["grant_types_supported"], serde_json::json!(["client_credentials"]));
+        assert_eq!(
+            plain["token_endpoint_auth_methods_supported"],
+            serde_json::json!(["client_secret_basic", "client_secret_post"])
+        );
+        assert!(plain.get("token_endpoint_auth_signing_alg_values_supported").is_none());
+        assert!(plain.get("response_types_supported").is_none());
+        let jwt: serde_json::Value = serde_json::from_slice(&document("https://a.example", true)).unwrap();
+        assert_eq!(jwt["token_endpoint_auth_methods_supported"][2], "private_key_jwt");
+        assert_eq!(
+            jwt["token_endpoint_auth_signing_alg_values_supported"],
+            serde_json::json!(["RS256", "ES256"])
+        );
+        assert_eq!(jwt["scopes_supported"], serde_json::json!(["scim"]));
+    }
+}
