@@ -86,6 +86,7 @@ mod credentials;
 pub mod limits;
 mod oauth;
 pub mod paths;
+mod public_url;
 mod scim;
 mod warn_limit;
 

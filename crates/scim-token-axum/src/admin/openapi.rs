@@ -8,7 +8,7 @@ use utoipa::openapi::{
 use utoipa::{Modify, OpenApi};
 
 // The document names the handlers (utoipa reads their annotations); they never import it back.
-use crate::admin::{settings_routes, token_routes};
+use crate::admin::{oauth_routes, settings_routes, token_routes};
 
 /// The name of the admin credential's security scheme in the document.
 pub const ADMIN_SECURITY_SCHEME: &str = "adminToken";
@@ -21,7 +21,8 @@ pub const SCIM_SECURITY_SCHEME: &str = "scimBearer";
         title = "scim-token admin API",
         description = "Manage the SCIM token an identity provider uses to provision users: read and change \
                        whether SCIM provisioning is enabled, generate a new token (which invalidates the \
-                       previous one), list the tokens' metadata and revoke tokens. The `scimBearer` security \
+                       previous one), list the tokens' metadata and revoke tokens, and manage the OAuth 2.0 client \
+                       (client secrets, federation trust, accepted credentials). The `scimBearer` security \
                        scheme describes how the identity provider sends the token to the host's SCIM API."
     ),
     paths(
@@ -30,10 +31,21 @@ pub const SCIM_SECURITY_SCHEME: &str = "scimBearer";
         settings_routes::set_settings,
         token_routes::list_tokens,
         token_routes::revoke_all_tokens,
-        token_routes::revoke_token
+        token_routes::revoke_token,
+        oauth_routes::get_oauth,
+        oauth_routes::create_secret,
+        oauth_routes::delete_secret,
+        oauth_routes::set_trust,
+        oauth_routes::delete_trust,
+        oauth_routes::set_mode
     ),
     modifiers(&Shared),
-    tags((name = "SCIM", description = "SCIM provisioning settings and token"))
+    tags(
+        (name = "SCIM", description = "SCIM provisioning settings and token"),
+        (name = "SCIM OAuth", description = "The OAuth 2.0 client an identity provider such as Microsoft Entra \
+                                             uses instead of a static token: client secrets, workload identity \
+                                             federation trust, and which credentials the scope accepts")
+    )
 )]
 struct AdminApi;
 
@@ -58,14 +70,17 @@ impl Modify for Shared {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("scim_<16-char id><43-char secret><6-char checksum>")
                     .description(Some(
-                        "The SCIM token generated with `generate-new-token`, sent by the identity provider \
-                         as `Authorization: Bearer <token>` (or raw) on the host's SCIM routes.",
+                        "The SCIM token generated with `generate-new-token`, or an access token (`scimat_…`) \
+                         from the OAuth token endpoint `POST /oauth2/token`, sent by the identity provider as \
+                         `Authorization: Bearer <token>` (or raw) on the host's SCIM routes.",
                     ))
                     .build(),
             ),
         );
         for item in doc.paths.paths.values_mut() {
-            for operation in [&mut item.get, &mut item.post, &mut item.delete].into_iter().flatten() {
+            for operation in
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.delete].into_iter().flatten()
+            {
                 let responses = &mut operation.responses.responses;
                 for (status, response) in shared_responses() {
                     responses.entry(status.to_owned()).or_insert_with(|| response.into());

@@ -12,6 +12,7 @@ use scim_token_core::ScimTokenService;
 use crate::limits::TOKEN_REQUEST_BODY_LIMIT;
 use crate::oauth::{answer, metadata, token_route};
 use crate::paths::{OAUTH_METADATA_PATH, TOKEN_ENDPOINT_PATH};
+use crate::public_url;
 
 /// Builds the OAuth 2.0 routes an identity provider calls (Microsoft Entra's "client credentials" and
 /// workload identity federation), for a host to merge into its own [`Router`].
@@ -71,7 +72,7 @@ impl OAuthRoutes {
     /// with a path under `/.well-known/oauth-authorization-server/{path}`: a host with such an issuer
     /// routes that path to this router's [`OAUTH_METADATA_PATH`] itself.
     pub fn with_issuer(mut self, issuer: &str) -> Result<Self, scim_token_core::Error> {
-        self.issuer = Some(metadata::base_url("issuer", issuer)?);
+        self.issuer = Some(public_url::base_url("issuer", issuer)?);
         Ok(self)
     }
 

@@ -404,6 +404,42 @@ async fn every_admin_route_is_in_the_openapi_document_with_its_answers() {
             "revoke-scim-token",
             &["204", "401", "403", "404", "405", "500", "503"],
         ),
+        (
+            scim_token_axum::paths::OAUTH_SETTINGS_PATH,
+            "get",
+            "get-scim-oauth-settings",
+            &["200", "401", "403", "404", "405", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_SECRETS_PATH,
+            "post",
+            "create-scim-oauth-client-secret",
+            &["201", "400", "401", "403", "404", "405", "409", "413", "415", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_SECRET_PATH,
+            "delete",
+            "delete-scim-oauth-client-secret",
+            &["204", "401", "403", "404", "405", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_FEDERATION_PATH,
+            "put",
+            "set-scim-oauth-federation-trust",
+            &["200", "400", "401", "403", "404", "405", "413", "415", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_FEDERATION_PATH,
+            "delete",
+            "delete-scim-oauth-federation-trust",
+            &["204", "401", "403", "404", "405", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_MODE_PATH,
+            "put",
+            "set-scim-auth-mode",
+            &["204", "400", "401", "403", "404", "405", "413", "415", "500", "503"],
+        ),
     ];
     let mut operations = 0;
     for item in doc["paths"].as_object().unwrap().values() {
