@@ -105,7 +105,12 @@ impl AdminRoutes {
     /// Also serves the admin page at [`ADMIN_PAGE_PATH`](crate::paths::ADMIN_PAGE_PATH): one
     /// self-contained page (HTML, CSS and script compiled into this crate, nothing fetched from
     /// elsewhere) to enable SCIM provisioning, generate, copy, list and revoke tokens, calling the JSON
-    /// routes above.
+    /// routes above. Its "OAuth (Microsoft Entra)" section shows, each with a copy button, the client
+    /// ID, the token endpoint and SCIM base URLs (with [`with_public_urls`](Self::with_public_urls); the
+    /// SCIM base URL also beside the static token), a client secret once after it is generated, the
+    /// secrets with their expiry, the federation trust form and the accepted credentials. The section
+    /// shows whether or not the host serves [`OAuthRoutes`](crate::OAuthRoutes): a host that does not
+    /// should leave the public URLs out, so no token endpoint is named.
     ///
     /// The page holds no data and needs no authentication to load; every call it makes goes through the
     /// [`AdminAuthenticator`] like any other. With cookie sessions it sends the browser's cookies
