@@ -6,25 +6,41 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use scim_token_core::oauth::{IssuedAccessToken, OAuthError, OAuthErrorCode};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::answer::RETRY_AFTER_SECS;
 use crate::warn_limit::{WarnLimit, warn_limited};
 
 static TOKEN_ENDPOINT_UNAVAILABLE: WarnLimit = WarnLimit::new();
 
-/// RFC 6749 §5.1: a successful token answer.
-#[derive(Serialize)]
-struct TokenBody<'a> {
+/// RFC 6749 §5.1: a successful token answer. No refresh token: the client asks again.
+#[derive(Serialize, ToSchema)]
+#[schema(as = oauthTokenSchema)]
+pub(crate) struct TokenBody<'a> {
+    /// The access token, for `Authorization: Bearer …` on the SCIM API.
+    #[schema(example = "scimat_Xk3r9QpL2mTz8aBc…")]
     access_token: &'a str,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
     token_type: &'static str,
+    /// The token's lifetime in seconds.
+    #[schema(example = 3600)]
     expires_in: u64,
+    /// Always `scim`, whatever was requested.
+    #[schema(example = "scim")]
     scope: &'static str,
 }
 
 /// RFC 6749 §5.2: an error answer. `error_description` is fixed ASCII text in §5.2's character set.
-#[derive(Serialize)]
-struct ErrorBody {
+#[derive(Serialize, ToSchema)]
+#[schema(as = oauthErrorSchema)]
+pub(crate) struct ErrorBody {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+    /// `unsupported_grant_type`, `invalid_scope`, `temporarily_unavailable` or `server_error`.
+    #[schema(example = "invalid_client")]
     error: &'static str,
+    /// What went wrong, in a few words; the same for every cause of `invalid_client`.
+    #[schema(example = "client authentication failed")]
     error_description: &'static str,
 }
 

@@ -1,9 +1,13 @@
 //! RFC 8414 authorization server metadata: the document, built once from the host's issuer, and the
 //! check of that issuer.
 
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use serde::Serialize;
 
-use crate::paths::TOKEN_ENDPOINT_PATH;
+use crate::paths::{OAUTH_METADATA_PATH, TOKEN_ENDPOINT_PATH};
 
 /// RFC 8414 §2. `response_types_supported` is left out: a server without the authorization endpoint
 /// has no value for it, and §3.2 says empty arrays are omitted. `token_endpoint_auth_signing_alg_values_supported`
@@ -17,6 +21,34 @@ struct Metadata<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     token_endpoint_auth_signing_alg_values_supported: Option<[&'static str; 2]>,
     scopes_supported: [&'static str; 1],
+}
+
+/// Serves the metadata document, built once.
+#[utoipa::path(
+    get,
+    path = OAUTH_METADATA_PATH,
+    operation_id = "oauth-authorization-server-metadata",
+    tag = "OAuth token endpoint",
+    description = "The authorization server metadata (RFC 8414), served by `OAuthRoutes` when the host names \
+                   its issuer: the token endpoint, `client_credentials` as the only grant, the client \
+                   authentication methods (`private_key_jwt` only when the server verifies assertions) and \
+                   the `scim` scope. Cached for an hour.",
+    security(()),
+    responses((status = 200, description = "The metadata.", content_type = "application/json", body = Object,
+        example = json!({
+            "issuer": "https://app.example",
+            "token_endpoint": "https://app.example/oauth2/token",
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "scopes_supported": ["scim"]
+        })))
+)]
+pub(crate) async fn metadata(State(document): State<Bytes>) -> impl IntoResponse {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+    ];
+    (headers, document)
 }
 
 /// The metadata document of `issuer` (already checked), as JSON.

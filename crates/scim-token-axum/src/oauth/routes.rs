@@ -4,7 +4,6 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
 use axum::middleware::map_response;
 use axum::routing::{get, post};
 use scim_token_core::ScimTokenService;
@@ -92,15 +91,6 @@ impl OAuthRoutes {
         let Some(issuer) = self.issuer else { return token };
         // Built once: the document is fixed for the life of the router.
         let document = Bytes::from(metadata::document(&issuer, self.service.accepts_client_assertions()));
-        token.route(
-            OAUTH_METADATA_PATH,
-            get(move || async move {
-                let headers = [
-                    (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
-                ];
-                (headers, document)
-            }),
-        )
+        token.merge(Router::new().route(OAUTH_METADATA_PATH, get(metadata::metadata)).with_state(document))
     }
 }

@@ -8,11 +8,62 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use scim_token_core::ScimTokenService;
+use utoipa::ToSchema;
 
 use crate::limits::MAX_AUTHORIZATION_LEN;
-use crate::oauth::answer;
+use crate::oauth::answer::{self, ErrorBody, TokenBody};
+use crate::paths::TOKEN_ENDPOINT_PATH;
+
+/// A token request (RFC 6749 §4.4.2), form-encoded. Each parameter at most once; unknown ones ignored.
+#[derive(ToSchema)]
+#[schema(as = oauthTokenRequestSchema)]
+#[allow(dead_code, reason = "a schema only: the core parses the body")]
+pub(crate) struct TokenRequestBody {
+    /// `client_credentials`.
+    #[schema(example = "client_credentials")]
+    grant_type: String,
+    /// The client id; with Basic authentication it may be left out (or must match).
+    #[schema(example = "scimcl_4fTq9ZkLm2XbR8vW")]
+    client_id: Option<String>,
+    /// The client secret (`client_secret_post`); not with Basic authentication or an assertion.
+    client_secret: Option<String>,
+    /// `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, with `client_assertion`.
+    client_assertion_type: Option<String>,
+    /// A JWT signed by the federation trust's issuer (RFC 7523 §2.2).
+    client_assertion: Option<String>,
+    /// Space-separated scopes; checked for syntax, the granted scope is always `scim`.
+    #[schema(example = "scim")]
+    scope: Option<String>,
+}
 
 /// The token endpoint's handler.
+#[utoipa::path(
+    post,
+    path = TOKEN_ENDPOINT_PATH,
+    operation_id = "oauth-token",
+    tag = "OAuth token endpoint",
+    summary = "Exchanges client credentials for an access token.",
+    description = "The OAuth 2.0 token endpoint (RFC 6749 §4.4, client credentials), served by `OAuthRoutes` \
+                   for identity providers. The client authenticates with HTTP Basic (`client_secret_basic`), \
+                   with `client_id` and `client_secret` in the body (`client_secret_post`), or with a JWT \
+                   assertion when the scope has a federation trust. Every answer carries \
+                   `Cache-Control: no-store` and `Pragma: no-cache`.",
+    security((), ("oauthClient" = [])),
+    request_body(content = TokenRequestBody, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "An access token (RFC 6749 §5.1).", body = TokenBody<'static>),
+        (status = 400, description = "Refused (RFC 6749 §5.2): `invalid_request`, `invalid_client` (not by Basic), \
+                                      `unauthorized_client` (scope disabled or static tokens only), \
+                                      `unsupported_grant_type`, `invalid_scope`.", body = ErrorBody),
+        (status = 401, description = "`invalid_client` for a client that used (or sent no) Basic authentication, \
+                                      with `WWW-Authenticate: Basic`.", body = ErrorBody),
+        (status = 405, description = "Not a POST: `invalid_request`, with `Allow: POST`.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 16 KiB: `invalid_request`.", body = ErrorBody),
+        (status = 500, description = "`server_error`: a failure retrying will not fix; the server logs it.", body = ErrorBody),
+        (status = 503, description = "`temporarily_unavailable`: the store or the hashing budget is saturated; \
+                                      retry after `Retry-After` seconds.", body = ErrorBody),
+    )
+)]
 pub(crate) async fn token(State(service): State<ScimTokenService>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(authorization) = single_header(&parts.headers, &AUTHORIZATION) else {
