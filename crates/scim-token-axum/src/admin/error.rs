@@ -193,9 +193,9 @@ impl AdminError {
         Cow::Borrowed(match self {
             Self::Unauthenticated(message) => return message.clone(),
             Self::Forbidden => {
-                "The provided credentials are valid, but they do not allow changing SCIM settings or \
-                 generating or revoking SCIM tokens. Ask an administrator to do it, or for a credential \
-                 with write access."
+                "The provided credentials are valid, but they do not allow changing SCIM settings, \
+                 generating or revoking SCIM tokens, or managing the OAuth client. Ask an administrator to \
+                 do it, or for a credential with write access."
             }
             Self::CrossSite => {
                 "This request was sent by a page of another site, so it was refused and nothing was \
