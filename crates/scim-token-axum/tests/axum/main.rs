@@ -11,6 +11,7 @@ mod admin_tenants;
 mod loopback;
 mod oauth_admin;
 mod oauth_client;
+mod oauth_federation;
 mod oauth_guard;
 mod overlap_state;
 mod per_tenant;
