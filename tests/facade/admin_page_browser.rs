@@ -25,13 +25,13 @@ use scim_token::sqlite::SqliteStore;
 use scim_token::{Actor, ScimTokenService, Scope};
 use scim_token_test_support::{fast, fast_service};
 
-const ADMIN: &str = "*:*.browser-test-admin";
+pub(crate) const ADMIN: &str = "*:*.browser-test-admin";
 /// A bound on how long the page may take to show the outcome of one action. Waiting on the browser, an
 /// external process: polled, never slept on blindly.
 const STEP_LIMIT: Duration = Duration::from_secs(20);
 const POLL_EVERY: Duration = Duration::from_millis(25);
 
-fn output_dir() -> PathBuf {
+pub(crate) fn output_dir() -> PathBuf {
     // target/tmp → target/browser-test
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).with_file_name("browser-test");
     std::fs::create_dir_all(&dir).unwrap();
@@ -51,12 +51,12 @@ async fn scim_status(addr: SocketAddr, token: &str) -> u16 {
     http_client::send_auth(addr, "GET", path, &format!("Bearer {token}")).await.status
 }
 
-fn by_id(test_id: &str) -> String {
+pub(crate) fn by_id(test_id: &str) -> String {
     format!(r#"[data-testid="{test_id}"]"#)
 }
 
 /// Polls `probe` until it yields a value, failing the test with `what` after [`STEP_LIMIT`].
-async fn until<T, F, Fut>(what: &str, mut probe: F) -> T
+pub(crate) async fn until<T, F, Fut>(what: &str, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -72,7 +72,7 @@ where
 }
 
 /// The element with this test id, once it is displayed.
-async fn displayed(c: &Client, test_id: &str) -> Element {
+pub(crate) async fn displayed(c: &Client, test_id: &str) -> Element {
     let selector = by_id(test_id);
     until(&format!("{test_id} displayed"), || async {
         let element = c.find(Locator::Css(&selector)).await.ok()?;
@@ -81,12 +81,12 @@ async fn displayed(c: &Client, test_id: &str) -> Element {
     .await
 }
 
-async fn click(c: &Client, test_id: &str) {
+pub(crate) async fn click(c: &Client, test_id: &str) {
     displayed(c, test_id).await.click().await.unwrap();
 }
 
 /// Waits until the status banner says exactly `expected`.
-async fn status_is(c: &Client, expected: &str) {
+pub(crate) async fn status_is(c: &Client, expected: &str) {
     until(&format!("status {expected:?}"), || async {
         let text = displayed(c, "status").await.text().await.ok()?;
         (text == expected).then_some(())
@@ -95,7 +95,7 @@ async fn status_is(c: &Client, expected: &str) {
 }
 
 /// Confirms the open dialog, checking that it warns with `warning`.
-async fn confirm(c: &Client, warning: &str) {
+pub(crate) async fn confirm(c: &Client, warning: &str) {
     let dialog = displayed(c, "confirm-dialog").await;
     let text = dialog.text().await.unwrap();
     assert!(text.contains(warning), "the confirmation says {text:?}");
@@ -111,7 +111,7 @@ async fn new_token(c: &Client, previous: Option<&str>) -> String {
     .await
 }
 
-async fn connect(c: &Client) {
+pub(crate) async fn connect(c: &Client) {
     displayed(c, "credential").await.send_keys(ADMIN).await.unwrap();
     click(c, "connect").await;
     status_is(c, "Connected.").await;

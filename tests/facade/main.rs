@@ -17,6 +17,7 @@ mod http_client;
 mod browser;
 
 mod admin_page_browser;
+mod admin_page_oauth_browser;
 mod errors_compose;
 mod glob_import;
 mod scanner_rules;

@@ -15,6 +15,9 @@
 //!   the verified scope to handlers, for any tenant or, with [`ScimGuardLayer::per_tenant`], only the
 //!   tenant named in the path; refusals are RFC 7644 error bodies ([`ScimError`], whose constructors a
 //!   host's own middleware can use).
+//! - [`OAuthRoutes`]: the OAuth 2.0 token endpoint `POST /oauth2/token` (client credentials, RFC 6749
+//!   §4.4) and its RFC 8414 metadata, where an identity provider such as Microsoft Entra exchanges a
+//!   client secret (or a client assertion) for an access token that the guard accepts.
 //! - [`guarded_scim_api`]: a whole SCIM API under a prefix, every answer behind the guard, with RFC 7644
 //!   404/405 fallbacks ([`scim_not_found`], [`scim_method_not_allowed`]).
 //!
@@ -70,7 +73,8 @@
 //!
 //! Every path the routes serve is in [`paths`], every bound on what they read in [`limits`]. Inside, the
 //! code is arranged by audience: the administrators' routes in `admin/`, the identity providers' guard in
-//! `scim/`, each with its own error answer; the OAuth token endpoint will be a third, `oauth/`.
+//! `scim/`, each with its own error answer; the OAuth token endpoint and its metadata, for the same
+//! identity providers, in `oauth/` with RFC 6749's error answer.
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
@@ -80,7 +84,9 @@ mod admin;
 mod answer;
 mod credentials;
 pub mod limits;
+mod oauth;
 pub mod paths;
+mod public_url;
 mod scim;
 mod warn_limit;
 
@@ -93,6 +99,7 @@ pub use admin::openapi::{ADMIN_SECURITY_SCHEME, SCIM_SECURITY_SCHEME, openapi};
 pub use admin::router::AdminRoutes;
 pub use admin::static_tokens::{AdminAccess, StaticAdminTokens};
 pub use credentials::{CredentialError, credential_from_headers};
+pub use oauth::routes::OAuthRoutes;
 pub use scim::error::{SCIM_CONTENT_TYPE, ScimError};
 pub use scim::fallback::{guarded_scim_api, scim_method_not_allowed, scim_not_found};
 pub use scim::guard::{ScimCaller, ScimGuard, ScimGuardLayer};

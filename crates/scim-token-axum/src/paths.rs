@@ -12,6 +12,22 @@ pub const SETTINGS_PATH: &str = "/api/admin/scim-settings";
 pub const TOKENS_PATH: &str = "/api/admin/scim-settings/tokens";
 /// `DELETE` revokes one token, named by its public id.
 pub const TOKEN_PATH: &str = "/api/admin/scim-settings/tokens/{id}";
+/// `GET` reads the scope's OAuth client (client id, URLs, secrets' metadata, federation trust, mode).
+pub const OAUTH_SETTINGS_PATH: &str = "/api/admin/scim-settings/oauth";
+/// `POST` creates a client secret, shown once.
+pub const OAUTH_SECRETS_PATH: &str = "/api/admin/scim-settings/oauth/secrets";
+/// `DELETE` deletes one client secret, named by its public id, and the access tokens it minted.
+pub const OAUTH_SECRET_PATH: &str = "/api/admin/scim-settings/oauth/secrets/{id}";
+/// `PUT` sets and `DELETE` removes the scope's workload identity federation trust.
+pub const OAUTH_FEDERATION_PATH: &str = "/api/admin/scim-settings/oauth/federation";
+/// `PUT` sets which credentials the scope accepts: static tokens, OAuth access tokens, or both.
+pub const OAUTH_MODE_PATH: &str = "/api/admin/scim-settings/oauth/mode";
+/// `POST`: the OAuth 2.0 token endpoint (RFC 6749 §4.4, client credentials), served by
+/// [`OAuthRoutes`](crate::OAuthRoutes) for identity providers.
+pub const TOKEN_ENDPOINT_PATH: &str = "/oauth2/token";
+/// `GET`: the authorization server metadata (RFC 8414 §3), served by [`OAuthRoutes`](crate::OAuthRoutes)
+/// when the host names its [issuer](crate::OAuthRoutes::with_issuer).
+pub const OAUTH_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
 /// `GET`: the OpenAPI document, when [`AdminRoutes::with_openapi_route`](crate::AdminRoutes::with_openapi_route)
 /// is on.
 pub const OPENAPI_PATH: &str = "/api/openapi.json";

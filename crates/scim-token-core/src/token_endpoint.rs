@@ -66,6 +66,13 @@ impl ScimTokenService {
         result
     }
 
+    /// Whether the token endpoint accepts JWT client assertions (`private_key_jwt`, RFC 7523 §2.2): the
+    /// service was built with an [`assertion_verifier`](crate::ScimTokenServiceBuilder::assertion_verifier).
+    /// An HTTP adapter lists the method in its RFC 8414 metadata only then.
+    pub fn accepts_client_assertions(&self) -> bool {
+        self.inner().oauth.verifier.is_some()
+    }
+
     async fn answer_token_request(
         &self,
         authorization: Option<&str>,

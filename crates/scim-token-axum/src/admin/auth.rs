@@ -24,12 +24,22 @@ pub enum AdminAction {
     RevokeToken,
     /// `DELETE /api/admin/scim-settings/tokens`.
     RevokeAllTokens,
+    /// `GET /api/admin/scim-settings/oauth`: the OAuth client's metadata, never a secret.
+    ReadOAuthSettings,
+    /// `POST /api/admin/scim-settings/oauth/secrets`.
+    CreateClientSecret,
+    /// `DELETE /api/admin/scim-settings/oauth/secrets/{id}`.
+    DeleteClientSecret,
+    /// `PUT` and `DELETE /api/admin/scim-settings/oauth/federation`.
+    ChangeFederationTrust,
+    /// `PUT /api/admin/scim-settings/oauth/mode`.
+    ChangeAuthMode,
 }
 
 impl AdminAction {
     /// Whether the action changes anything. Read-only admins are refused (403) on every write.
     pub fn is_write(self) -> bool {
-        !matches!(self, Self::ReadSettings | Self::ListTokens)
+        !matches!(self, Self::ReadSettings | Self::ListTokens | Self::ReadOAuthSettings)
     }
 }
 
@@ -161,18 +171,26 @@ impl<A: AdminAuthenticator + ?Sized> AdminAuthenticator for Arc<A> {
 pub(crate) mod tests {
     use super::*;
 
-    pub(crate) const ALL_ACTIONS: [AdminAction; 6] = [
+    pub(crate) const ALL_ACTIONS: [AdminAction; 11] = [
         AdminAction::ReadSettings,
         AdminAction::ChangeSettings,
         AdminAction::GenerateToken,
         AdminAction::ListTokens,
         AdminAction::RevokeToken,
         AdminAction::RevokeAllTokens,
+        AdminAction::ReadOAuthSettings,
+        AdminAction::CreateClientSecret,
+        AdminAction::DeleteClientSecret,
+        AdminAction::ChangeFederationTrust,
+        AdminAction::ChangeAuthMode,
     ];
 
     #[test]
     fn only_reads_are_not_writes() {
         let reads: Vec<_> = ALL_ACTIONS.into_iter().filter(|a| !a.is_write()).collect();
-        assert_eq!(reads, [AdminAction::ReadSettings, AdminAction::ListTokens]);
+        assert_eq!(
+            reads,
+            [AdminAction::ReadSettings, AdminAction::ListTokens, AdminAction::ReadOAuthSettings]
+        );
     }
 }

@@ -34,12 +34,29 @@ pub(crate) enum AdminError {
     TokenNotFound,
     /// 403: a state-changing request sent by a browser from another site (see `cross_site`).
     CrossSite,
-    /// 400: the body is not JSON, or not `{"enabled": bool}`.
+    /// 400: the body is not JSON, or not of the route's shape.
     BadData(&'static str),
-    /// 415.
-    ContentType,
-    /// 413.
-    TooLarge,
+    /// 400: the service refused a value of the body (e.g. a number of days out of range, a JWKS URL
+    /// that is not https).
+    InvalidInput {
+        /// Which value.
+        what: &'static str,
+        /// The rule it broke.
+        reason: &'static str,
+    },
+    /// 415, with the message naming the body expected.
+    ContentType(&'static str),
+    /// 413, with the message naming the body expected.
+    TooLarge(&'static str),
+    /// 404: the scope has no client secret with the id in the path.
+    SecretNotFound,
+    /// 404: the scope has no federation trust.
+    TrustNotFound,
+    /// 409: the scope already holds the most unexpired client secrets allowed.
+    SecretLimit {
+        /// The limit in force.
+        limit: usize,
+    },
     /// 503 with `Retry-After`: hashing saturated.
     Busy,
     /// 503 with `Retry-After`: the store is busy or unreachable; the cause is logged.
@@ -73,23 +90,58 @@ impl From<scim_token_core::Error> for AdminError {
     }
 }
 
+/// What to tell a client whose JSON body was refused, for one route's body.
+pub(crate) struct BodyMessages {
+    /// The body is not JSON.
+    pub(crate) not_json: &'static str,
+    /// The body is JSON, but not of the route's shape.
+    pub(crate) wrong_shape: &'static str,
+    /// The body is larger than the route's limit.
+    pub(crate) too_large: &'static str,
+    /// The body is not sent as `application/json`.
+    pub(crate) content_type: &'static str,
+    /// The body could not be read.
+    pub(crate) unreadable: &'static str,
+}
+
+/// The settings body's messages.
+pub(crate) const SETTINGS_BODY: BodyMessages = BodyMessages {
+    not_json: r#"The request body is not valid JSON; send {"enabled": true} or {"enabled": false}."#,
+    wrong_shape: "The request body needs a boolean \"enabled\" field; send {\"enabled\": true} or \
+                  {\"enabled\": false}.",
+    too_large: r#"The request body is too large; send {"enabled": true} or {"enabled": false}."#,
+    content_type: "Send the body as JSON with the header `Content-Type: application/json`, e.g. \
+                   {\"enabled\": true}.",
+    unreadable: r#"The request body could not be read; send {"enabled": true} or {"enabled": false}."#,
+};
+
+impl AdminError {
+    /// The error for a JSON body refused by axum, with `messages` naming the body expected. serde's own
+    /// message can quote the body back; the fixed texts cannot leak anything.
+    pub(crate) fn from_json(rejection: JsonRejection, messages: &BodyMessages) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::ContentType(messages.content_type),
+            JsonRejection::JsonSyntaxError(_) => Self::BadData(messages.not_json),
+            JsonRejection::JsonDataError(_) => Self::BadData(messages.wrong_shape),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge(messages.too_large),
+            _ => Self::BadData(messages.unreadable),
+        }
+    }
+
+    /// The error of an OAuth operation: a refused value is the client's (400), the secret limit a
+    /// conflict (409); anything else as for every admin route.
+    pub(crate) fn from_oauth(error: scim_token_core::Error) -> Self {
+        match error {
+            scim_token_core::Error::InvalidInput { what, reason } => Self::InvalidInput { what, reason },
+            scim_token_core::Error::LimitReached { limit } => Self::SecretLimit { limit },
+            other => other.into(),
+        }
+    }
+}
+
 impl From<JsonRejection> for AdminError {
     fn from(rejection: JsonRejection) -> Self {
-        // serde's own message can quote the body back; the fixed texts below cannot leak anything.
-        match rejection {
-            JsonRejection::MissingJsonContentType(_) => Self::ContentType,
-            JsonRejection::JsonSyntaxError(_) => Self::BadData(
-                r#"The request body is not valid JSON; send {"enabled": true} or {"enabled": false}."#,
-            ),
-            JsonRejection::JsonDataError(_) => Self::BadData(
-                "The request body needs a boolean \"enabled\" field; send {\"enabled\": true} or \
-                 {\"enabled\": false}.",
-            ),
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge,
-            _ => Self::BadData(
-                r#"The request body could not be read; send {"enabled": true} or {"enabled": false}."#,
-            ),
-        }
+        Self::from_json(rejection, &SETTINGS_BODY)
     }
 }
 
@@ -122,10 +174,13 @@ impl AdminError {
             Self::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "AuthenticationRequired"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "NoAccessError"),
             Self::CrossSite => (StatusCode::FORBIDDEN, "CrossSiteRequestError"),
-            Self::NotFound | Self::TokenNotFound => (StatusCode::NOT_FOUND, "NotFoundError"),
-            Self::BadData(_) => (StatusCode::BAD_REQUEST, "BadDataError"),
-            Self::ContentType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "ContentTypeError"),
-            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "ContentTooLarge"),
+            Self::NotFound | Self::TokenNotFound | Self::SecretNotFound | Self::TrustNotFound => {
+                (StatusCode::NOT_FOUND, "NotFoundError")
+            }
+            Self::BadData(_) | Self::InvalidInput { .. } => (StatusCode::BAD_REQUEST, "BadDataError"),
+            Self::ContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "ContentTypeError"),
+            Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "ContentTooLarge"),
+            Self::SecretLimit { .. } => (StatusCode::CONFLICT, "ConflictError"),
             Self::Busy | Self::StoreUnavailable(_) | Self::Unavailable => {
                 (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable")
             }
@@ -138,9 +193,9 @@ impl AdminError {
         Cow::Borrowed(match self {
             Self::Unauthenticated(message) => return message.clone(),
             Self::Forbidden => {
-                "The provided credentials are valid, but they do not allow changing SCIM settings or \
-                 generating or revoking SCIM tokens. Ask an administrator to do it, or for a credential \
-                 with write access."
+                "The provided credentials are valid, but they do not allow changing SCIM settings, \
+                 generating or revoking SCIM tokens, or managing the OAuth client. Ask an administrator to \
+                 do it, or for a credential with write access."
             }
             Self::CrossSite => {
                 "This request was sent by a page of another site, so it was refused and nothing was \
@@ -155,13 +210,22 @@ impl AdminError {
                 "There is no SCIM token with this id: it may have been revoked or replaced already. List \
                  the current tokens with GET /api/admin/scim-settings/tokens."
             }
-            Self::BadData(message) => *message,
-            Self::ContentType => {
-                "Send the body as JSON with the header `Content-Type: application/json`, e.g. \
-                 {\"enabled\": true}."
+            Self::SecretNotFound => {
+                "There is no client secret with this id: it may have been deleted already. List the \
+                 current secrets with GET /api/admin/scim-settings/oauth."
             }
-            Self::TooLarge => {
-                r#"The request body is too large; send {"enabled": true} or {"enabled": false}."#
+            Self::TrustNotFound => {
+                "There is no federation trust to delete: none is set, or it was deleted already."
+            }
+            Self::BadData(message) | Self::ContentType(message) | Self::TooLarge(message) => *message,
+            Self::InvalidInput { what, reason } => {
+                return Cow::Owned(format!("The {what} was refused, and nothing was changed: {reason}."));
+            }
+            Self::SecretLimit { limit } => {
+                return Cow::Owned(format!(
+                    "The client already has {limit} unexpired secrets, the most allowed, and nothing was \
+                     changed. Delete a secret you no longer use, then create the new one."
+                ));
             }
             Self::Busy => {
                 "Too many SCIM token operations are running at once, and nothing was changed. Retry in \

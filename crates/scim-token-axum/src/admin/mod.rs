@@ -1,6 +1,6 @@
 //! The administrators' audience: the admin API (Unleash's `scim-settings` routes and the token
 //! inventory), its authentication and cross-site protection, its OpenAPI document, the admin page and
-//! its error answers.
+//! its error answers. The OAuth client's routes (secrets, federation trust, mode) are the same audience.
 //!
 //! Arrows run one way: [`router`] wires the route modules to [`paths`](crate::paths) and [`state`]; the
 //! route modules depend only on the state, the paths and [`error`]; [`openapi`] names the handlers.
@@ -8,6 +8,8 @@
 pub(crate) mod auth;
 pub(crate) mod cross_site;
 pub(crate) mod error;
+pub(crate) mod oauth_bodies;
+pub(crate) mod oauth_routes;
 pub(crate) mod openapi;
 pub(crate) mod overlap_body;
 pub(crate) mod page;

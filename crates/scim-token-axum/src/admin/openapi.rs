@@ -1,5 +1,6 @@
-//! The OpenAPI 3.1 description of the admin routes, generated from the handlers' annotations, plus what
-//! every operation shares: its security scheme and the 405, 500 and 503 answers.
+//! The OpenAPI 3.1 description of the admin routes and the OAuth token endpoint, generated from the
+//! handlers' annotations, plus what every admin operation shares: its security scheme and the 405, 500
+//! and 503 answers.
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
@@ -8,12 +9,17 @@ use utoipa::openapi::{
 use utoipa::{Modify, OpenApi};
 
 // The document names the handlers (utoipa reads their annotations); they never import it back.
-use crate::admin::{settings_routes, token_routes};
+use crate::admin::{oauth_routes, settings_routes, token_routes};
+use crate::oauth::{metadata, token_route};
+use crate::paths::{OAUTH_METADATA_PATH, TOKEN_ENDPOINT_PATH};
 
 /// The name of the admin credential's security scheme in the document.
 pub const ADMIN_SECURITY_SCHEME: &str = "adminToken";
 /// The name of the SCIM bearer token's security scheme, for the host's own SCIM paths.
 pub const SCIM_SECURITY_SCHEME: &str = "scimBearer";
+/// The name of the token endpoint's client authentication scheme (HTTP Basic with the client id and
+/// secret; the secret may be sent in the body instead).
+const OAUTH_CLIENT_SECURITY_SCHEME: &str = "oauthClient";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,7 +27,8 @@ pub const SCIM_SECURITY_SCHEME: &str = "scimBearer";
         title = "scim-token admin API",
         description = "Manage the SCIM token an identity provider uses to provision users: read and change \
                        whether SCIM provisioning is enabled, generate a new token (which invalidates the \
-                       previous one), list the tokens' metadata and revoke tokens. The `scimBearer` security \
+                       previous one), list the tokens' metadata and revoke tokens, and manage the OAuth 2.0 client \
+                       (client secrets, federation trust, accepted credentials). The `scimBearer` security \
                        scheme describes how the identity provider sends the token to the host's SCIM API."
     ),
     paths(
@@ -30,10 +37,26 @@ pub const SCIM_SECURITY_SCHEME: &str = "scimBearer";
         settings_routes::set_settings,
         token_routes::list_tokens,
         token_routes::revoke_all_tokens,
-        token_routes::revoke_token
+        token_routes::revoke_token,
+        oauth_routes::get_oauth,
+        oauth_routes::create_secret,
+        oauth_routes::delete_secret,
+        oauth_routes::set_trust,
+        oauth_routes::delete_trust,
+        oauth_routes::set_mode,
+        token_route::token,
+        metadata::metadata
     ),
     modifiers(&Shared),
-    tags((name = "SCIM", description = "SCIM provisioning settings and token"))
+    tags(
+        (name = "SCIM", description = "SCIM provisioning settings and token"),
+        (name = "SCIM OAuth", description = "The OAuth 2.0 client an identity provider such as Microsoft Entra \
+                                             uses instead of a static token: client secrets, workload identity \
+                                             federation trust, and which credentials the scope accepts"),
+        (name = "OAuth token endpoint", description = "Served by `OAuthRoutes` for identity providers, not by \
+                                                       the admin routes: the token endpoint and its RFC 8414 \
+                                                       metadata")
+    )
 )]
 struct AdminApi;
 
@@ -58,14 +81,34 @@ impl Modify for Shared {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("scim_<16-char id><43-char secret><6-char checksum>")
                     .description(Some(
-                        "The SCIM token generated with `generate-new-token`, sent by the identity provider \
-                         as `Authorization: Bearer <token>` (or raw) on the host's SCIM routes.",
+                        "The SCIM token generated with `generate-new-token`, or an access token (`scimat_…`) \
+                         from the OAuth token endpoint `POST /oauth2/token`, sent by the identity provider as \
+                         `Authorization: Bearer <token>` (or raw) on the host's SCIM routes.",
                     ))
                     .build(),
             ),
         );
-        for item in doc.paths.paths.values_mut() {
-            for operation in [&mut item.get, &mut item.post, &mut item.delete].into_iter().flatten() {
+        components.add_security_scheme(
+            OAUTH_CLIENT_SECURITY_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "`client_secret_basic`: the client id and a client secret, each form-urlencoded \
+                         (RFC 6749 §2.3.1). The secret may be sent in the body instead (`client_secret_post`), \
+                         or replaced by a client assertion.",
+                    ))
+                    .build(),
+            ),
+        );
+        for (path, item) in &mut doc.paths.paths {
+            // The OAuth routes answer in RFC 6749's shape, and list their own answers.
+            if [TOKEN_ENDPOINT_PATH, OAUTH_METADATA_PATH].contains(&path.as_str()) {
+                continue;
+            }
+            for operation in
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.delete].into_iter().flatten()
+            {
                 let responses = &mut operation.responses.responses;
                 for (status, response) in shared_responses() {
                     responses.entry(status.to_owned()).or_insert_with(|| response.into());
@@ -138,7 +181,9 @@ fn string() -> utoipa::openapi::schema::Object {
 /// serves it as JSON.
 ///
 /// The admin operations require the [`ADMIN_SECURITY_SCHEME`] security scheme; the document also
-/// defines [`SCIM_SECURITY_SCHEME`] (HTTP bearer) for the host to put on its own SCIM paths.
+/// defines [`SCIM_SECURITY_SCHEME`] (HTTP bearer) for the host to put on its own SCIM paths. The token
+/// endpoint and its metadata, which [`OAuthRoutes`](crate::OAuthRoutes) serves (not the admin routes),
+/// are described too, under their own tag: a host that does not merge them can remove those two paths.
 ///
 /// ```
 /// let doc = scim_token_axum::openapi();

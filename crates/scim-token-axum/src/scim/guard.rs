@@ -18,9 +18,12 @@ use crate::credentials::credential_from_headers;
 use crate::scim::error::ScimError;
 
 /// Requires a valid SCIM token on every request to the wrapped routes, sent as
-/// `Authorization: Bearer <token>` or raw (as Okta can send it).
+/// `Authorization: Bearer <token>` or raw (as Okta can send it): a static token, or an OAuth access
+/// token from the token endpoint ([`OAuthRoutes`](crate::OAuthRoutes)), as the scope's auth mode allows.
 ///
-/// On success the [`VerifiedToken`] (scope and token id) is put in the request's extensions, where
+/// On success the [`VerifiedToken`] (scope, the presented token's id, and in
+/// [`credential`](VerifiedToken::credential) which kind of credential: a static token, or an access token
+/// with the client secret or federation trust that minted it) is put in the request's extensions, where
 /// [`ScimCaller`] finds it. Otherwise the request is answered with a [`ScimError`]: 401 for any refused
 /// token (one answer for every reason), 503 with `Retry-After` when hashing is saturated or the store
 /// is busy or unreachable, 500 when the store fails otherwise.

@@ -404,12 +404,79 @@ async fn every_admin_route_is_in_the_openapi_document_with_its_answers() {
             "revoke-scim-token",
             &["204", "401", "403", "404", "405", "500", "503"],
         ),
+        (
+            scim_token_axum::paths::OAUTH_SETTINGS_PATH,
+            "get",
+            "get-scim-oauth-settings",
+            &["200", "401", "403", "404", "405", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_SECRETS_PATH,
+            "post",
+            "create-scim-oauth-client-secret",
+            &["201", "400", "401", "403", "404", "405", "409", "413", "415", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_SECRET_PATH,
+            "delete",
+            "delete-scim-oauth-client-secret",
+            &["204", "401", "403", "404", "405", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_FEDERATION_PATH,
+            "put",
+            "set-scim-oauth-federation-trust",
+            &["200", "400", "401", "403", "404", "405", "413", "415", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_FEDERATION_PATH,
+            "delete",
+            "delete-scim-oauth-federation-trust",
+            &["204", "401", "403", "404", "405", "500", "503"],
+        ),
+        (
+            scim_token_axum::paths::OAUTH_MODE_PATH,
+            "put",
+            "set-scim-auth-mode",
+            &["204", "400", "401", "403", "404", "405", "413", "415", "500", "503"],
+        ),
     ];
+    // The OAuth routes (OAuthRoutes, for identity providers) are in the document too, with their own
+    // security and RFC 6749 answers.
+    let oauth = [
+        (
+            scim_token_axum::paths::TOKEN_ENDPOINT_PATH,
+            "post",
+            "oauth-token",
+            &["200", "400", "401", "405", "413", "500", "503"][..],
+            serde_json::json!([{}, { "oauthClient": [] }]),
+        ),
+        (
+            scim_token_axum::paths::OAUTH_METADATA_PATH,
+            "get",
+            "oauth-authorization-server-metadata",
+            &["200"][..],
+            serde_json::json!([{}]),
+        ),
+    ];
+    for (path, method, id, codes, security) in &oauth {
+        let operation = &doc["paths"][path][method];
+        assert_eq!(operation["operationId"], *id, "{method} {path}");
+        assert_eq!(&operation["security"], security, "{id}");
+        let mut documented: Vec<_> = operation["responses"].as_object().unwrap().keys().cloned().collect();
+        documented.sort();
+        assert_eq!(documented, *codes, "{id}");
+    }
+    let token_error = &doc["paths"][scim_token_axum::paths::TOKEN_ENDPOINT_PATH]["post"]["responses"]["401"];
+    assert_eq!(
+        token_error["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/oauthErrorSchema"
+    );
     let mut operations = 0;
     for item in doc["paths"].as_object().unwrap().values() {
         operations += item.as_object().unwrap().len();
     }
-    assert_eq!(operations, expected.len(), "no undocumented or extra operation");
+    assert_eq!(operations, expected.len() + oauth.len(), "no undocumented or extra operation");
     for (path, method, id, codes) in expected {
         let operation = &doc["paths"][path][method];
         assert_eq!(operation["operationId"], id, "{method} {path}");

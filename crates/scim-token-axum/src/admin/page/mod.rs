@@ -104,4 +104,34 @@ mod tests {
             assert!(PAGE_HTML.contains(&format!(r#"data-testid="{id}""#)), "{id}");
         }
     }
+
+    #[test]
+    fn every_value_an_identity_provider_asks_for_has_a_copy_button() {
+        for id in ["scim-url", "oauth-client-id", "oauth-token-endpoint", "oauth-scim-url", "new-secret"] {
+            assert!(PAGE_HTML.contains(&format!(r#"data-testid="{id}""#)), "{id}");
+            assert!(PAGE_HTML.contains(&format!(r#"data-copy-from="{id}""#)), "{id} has no copy button");
+        }
+        for id in [
+            "oauth",
+            "generate-secret",
+            "secret-days",
+            "dismiss-secret",
+            "secrets",
+            "no-secrets",
+            "trust-issuer",
+            "trust-jwks-url",
+            "trust-subject",
+            "trust-audience",
+            "trust-tenant-id",
+            "save-trust",
+            "delete-trust",
+            "auth-mode",
+        ] {
+            assert!(PAGE_HTML.contains(&format!(r#"data-testid="{id}""#)), "{id}");
+        }
+        // The script names every route it calls relative to the settings path, as the routes are.
+        for path in ["'/oauth'", "'/secrets'", "'/federation'", "'/mode'"] {
+            assert!(PAGE_JS.contains(path), "{path}");
+        }
+    }
 }

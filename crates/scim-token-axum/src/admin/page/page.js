@@ -10,6 +10,10 @@
   const API = new URL('../api/admin/scim-settings', document.baseURI).pathname;
   const GENERATE = API + '/generate-new-token';
   const TOKENS = API + '/tokens';
+  const OAUTH = API + '/oauth';
+  const SECRETS = OAUTH + '/secrets';
+  const FEDERATION = OAUTH + '/federation';
+  const MODE = OAUTH + '/mode';
 
   const el = (id) => document.getElementById(id);
   const ui = {
@@ -40,7 +44,50 @@
     dialogText: el('confirm-text'),
     confirm: el('confirm'),
     cancel: el('cancel'),
+    scimUrlRow: el('scim-url-row'),
+    scimUrl: el('scim-url'),
+    oauth: el('oauth'),
+    clientIdRow: el('oauth-client-id-row'),
+    clientId: el('oauth-client-id'),
+    noClient: el('oauth-no-client'),
+    tokenEndpointRow: el('oauth-token-endpoint-row'),
+    tokenEndpoint: el('oauth-token-endpoint'),
+    oauthScimUrlRow: el('oauth-scim-url-row'),
+    oauthScimUrl: el('oauth-scim-url'),
+    secretsHint: el('secrets-hint'),
+    secretDays: el('secret-days'),
+    generateSecret: el('generate-secret'),
+    secretPanel: el('new-secret-panel'),
+    newSecret: el('new-secret'),
+    newSecretExpiry: el('new-secret-expiry'),
+    dismissSecret: el('dismiss-secret'),
+    secretRows: el('secret-rows'),
+    noSecrets: el('no-secrets'),
+    federationUnsupported: el('federation-unsupported'),
+    federationForm: el('federation-form'),
+    trustIssuer: el('trust-issuer'),
+    trustJwksUrl: el('trust-jwks-url'),
+    trustSubject: el('trust-subject'),
+    trustAudience: el('trust-audience'),
+    trustTenantId: el('trust-tenant-id'),
+    saveTrust: el('save-trust'),
+    deleteTrust: el('delete-trust'),
+    trustState: el('trust-state'),
+    authMode: el('auth-mode'),
   };
+  const TRUST_FIELDS = [
+    ['issuer', ui.trustIssuer],
+    ['jwksUrl', ui.trustJwksUrl],
+    ['subject', ui.trustSubject],
+    ['audience', ui.trustAudience],
+    ['tenantId', ui.trustTenantId],
+  ];
+  // Set here, not in the page: the page holds no URL, so nothing in it can point elsewhere.
+  ui.trustIssuer.placeholder = 'https://login.microsoftonline.com/<tenant id>/v2.0';
+  ui.trustJwksUrl.placeholder = 'https://login.microsoftonline.com/<tenant id>/discovery/v2.0/keys';
+  ui.trustSubject.placeholder = 'Object id of the provisioning service';
+  ui.trustAudience.placeholder = 'api://<application id>/.default';
+  ui.trustTenantId.placeholder = '<tenant id>';
 
   /** The admin credential typed in, or null when the browser's own credentials (cookies) are used. */
   let credential = null;
@@ -48,8 +95,13 @@
   let authorized = false;
   /** Whether the scope has a current token, for the generate confirmation's wording. */
   let hasToken = false;
-  /** What the confirm button does when the dialog is open. */
+  /** What the confirm button does when the dialog is open, and what cancelling it undoes. */
   let pendingAction = null;
+  let pendingCancel = null;
+  /** The last OAuth settings read, or null when the server has no OAuth routes (or refused the read). */
+  let oauth = null;
+  /** Whether the administrator has typed into the federation form since it was last filled. */
+  let trustEdited = false;
   let busy = false;
   /** The last settings read, for messages that depend on the overlap. */
   let settings = null;
@@ -236,12 +288,92 @@
     ui.generate.textContent = settings.hasToken ? 'Generate new token' : 'Generate token';
   }
 
+  /** Shows `value` in a copyable row, or hides the row when the server did not give it. */
+  function showValue(row, code, value) {
+    row.hidden = !value;
+    code.textContent = value || '';
+  }
+
+  function renderSecrets(secrets) {
+    ui.secretRows.replaceChildren();
+    for (const secret of secrets) {
+      const row = document.createElement('tr');
+      row.dataset.testid = 'secret-row';
+      row.append(cell(secret.id, 'id'));
+      const created = cell(formatTime(secret.createdAt));
+      created.title = secret.createdAt;
+      row.append(withSub(created, 'by ' + secret.createdBy));
+      const used = cell(formatTime(secret.lastUsedAt) || 'Never');
+      if (secret.lastUsedAt) used.title = secret.lastUsedAt;
+      row.append(used);
+      const expires = cell(formatTime(secret.expiresAt));
+      expires.title = secret.expiresAt;
+      if (secret.expired) {
+        expires.classList.add('past');
+        withSub(expires, 'expired');
+      }
+      row.append(expires);
+      const actions = document.createElement('td');
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'button danger small';
+      remove.textContent = 'Delete';
+      remove.dataset.testid = 'delete-secret';
+      remove.dataset.secretId = secret.id;
+      remove.disabled = !authorized;
+      remove.addEventListener('click', () => confirmDeleteSecret(secret));
+      actions.append(remove);
+      row.append(actions);
+      ui.secretRows.append(row);
+    }
+    ui.noSecrets.hidden = secrets.length > 0;
+  }
+
+  function fillTrust(trust) {
+    if (trustEdited) return;
+    for (const [name, input] of TRUST_FIELDS) input.value = trust ? (trust[name] || '') : '';
+  }
+
+  /** The OAuth section, and the SCIM base URL beside the static token; hidden without OAuth routes. */
+  function renderOAuth(read) {
+    oauth = read;
+    ui.oauth.hidden = !oauth;
+    showValue(ui.scimUrlRow, ui.scimUrl, oauth && oauth.scimBaseUrl);
+    if (!oauth) return;
+    showValue(ui.clientIdRow, ui.clientId, oauth.clientId);
+    ui.noClient.hidden = Boolean(oauth.clientId);
+    showValue(ui.tokenEndpointRow, ui.tokenEndpoint, oauth.tokenEndpoint);
+    showValue(ui.oauthScimUrlRow, ui.oauthScimUrl, oauth.scimBaseUrl);
+    const days = oauth.secretExpiryDays;
+    ui.secretDays.min = String(days.min);
+    ui.secretDays.max = String(days.max);
+    if (!ui.secretDays.value) ui.secretDays.value = String(days.default);
+    ui.secretsHint.textContent = `Several secrets can be active at once (at most ${oauth.maxSecrets} unexpired): `
+      + 'generate a new one, paste it into your identity provider, then delete the old one. A secret expires after '
+      + `${days.min === days.max ? days.min : days.min + ' to ' + days.max} days; access tokens last `
+      + `${Math.round(oauth.accessTokenLifetimeSeconds / 60)} minutes.`;
+    renderSecrets(oauth.secrets || []);
+    ui.federationUnsupported.hidden = oauth.federationSupported;
+    fillTrust(oauth.federation);
+    ui.deleteTrust.hidden = !oauth.federation;
+    ui.trustState.textContent = oauth.federation
+      ? 'Saved ' + formatTime(oauth.federation.createdAt) + ' by ' + oauth.federation.createdBy + '.'
+      : 'No trust saved.';
+    ui.authMode.value = oauth.authMode;
+  }
+
   function setControls() {
     const usable = authorized && !busy;
     ui.enabled.disabled = !usable;
     ui.generate.disabled = !usable;
     ui.revokeAll.disabled = !usable;
     for (const button of ui.rows.querySelectorAll('button')) button.disabled = !usable;
+    ui.generateSecret.disabled = !usable;
+    ui.secretDays.disabled = !usable;
+    ui.saveTrust.disabled = !usable;
+    ui.deleteTrust.disabled = !usable;
+    ui.authMode.disabled = !usable;
+    for (const button of ui.secretRows.querySelectorAll('button')) button.disabled = !usable;
   }
 
   function renderAccess(mode) {
@@ -257,11 +389,15 @@
   /** Reads the settings and the tokens; on 401 asks for a credential. */
   async function refresh() {
     try {
-      const [read, tokens] = await Promise.all([call('GET', API), call('GET', TOKENS)]);
+      // A server without the OAuth routes (or an authenticator that refuses them) hides the section.
+      const [read, tokens, oauthRead] = await Promise.all([
+        call('GET', API), call('GET', TOKENS), call('GET', OAUTH).catch(() => null),
+      ]);
       authorized = true;
       renderAccess(credential === null ? 'session' : 'credential');
       renderSettings(read);
       renderTokens(tokens || []);
+      renderOAuth(oauthRead);
       return true;
     } catch (error) {
       authorized = false;
@@ -302,12 +438,14 @@
     ui.panel.hidden = true;
   }
 
-  function ask(title, text, confirmLabel, action) {
+  function ask(title, text, confirmLabel, action, onCancel) {
     ui.dialogTitle.textContent = title;
     ui.dialogText.textContent = text;
     ui.confirm.textContent = confirmLabel;
-    ui.confirm.className = 'button ' + (confirmLabel.startsWith('Revoke') ? 'danger' : 'primary');
+    const danger = confirmLabel.startsWith('Revoke') || confirmLabel.startsWith('Delete');
+    ui.confirm.className = 'button ' + (danger ? 'danger' : 'primary');
     pendingAction = action;
+    pendingCancel = onCancel || null;
     ui.dialog.showModal();
     ui.cancel.focus();
   }
@@ -349,6 +487,7 @@
     authorized = false;
     clearTimeout(watch);
     forgetToken();
+    forgetSecret();
     renderAccess('ask');
     setControls();
     showStatus('ok', 'The admin token was forgotten.');
@@ -397,31 +536,117 @@
   ui.confirm.addEventListener('click', () => {
     const action = pendingAction;
     pendingAction = null;
+    pendingCancel = null;
     ui.dialog.close();
     if (action) action();
   });
   ui.cancel.addEventListener('click', () => ui.dialog.close());
-  ui.dialog.addEventListener('close', () => { pendingAction = null; });
+  ui.dialog.addEventListener('close', () => {
+    const undo = pendingCancel;
+    pendingAction = null;
+    pendingCancel = null;
+    if (undo) undo();
+  });
 
-  ui.copy.addEventListener('click', async () => {
-    const token = ui.newToken.textContent;
+  /** Copies the text of `source` with `button`, or selects it for a manual copy. */
+  async function copyText(button, source) {
     try {
-      await navigator.clipboard.writeText(token);
-      ui.copy.textContent = 'Copied';
+      await navigator.clipboard.writeText(source.textContent);
+      button.textContent = 'Copied';
     } catch (_) {
       // No clipboard permission (e.g. not a secure context): select it for a manual copy.
-      window.getSelection().selectAllChildren(ui.newToken);
-      ui.copy.textContent = 'Selected: press Ctrl+C';
+      window.getSelection().selectAllChildren(source);
+      button.textContent = 'Selected: press Ctrl+C';
     }
+  }
+
+  ui.copy.addEventListener('click', () => copyText(ui.copy, ui.newToken));
+  for (const button of document.querySelectorAll('[data-copy-from]')) {
+    button.addEventListener('click', () => copyText(button, el(button.dataset.copyFrom)));
+  }
+
+  function showSecret(body) {
+    ui.newSecret.textContent = body.clientSecret;
+    ui.newSecretExpiry.textContent = 'Secret ' + body.secretId + ' of client ' + body.clientId + ', valid until '
+      + formatTime(body.expiresAt) + '.';
+    for (const button of ui.secretPanel.querySelectorAll('[data-copy-from]')) button.textContent = 'Copy';
+    ui.secretPanel.hidden = false;
+  }
+
+  function forgetSecret() {
+    ui.newSecret.textContent = '';
+    ui.newSecretExpiry.textContent = '';
+    ui.secretPanel.hidden = true;
+  }
+
+  function confirmDeleteSecret(secret) {
+    ask(`Delete client secret ${secret.id}?`,
+      'It stops working at once, and so does every access token obtained with it. An identity provider still '
+        + 'using it fails until it is given another secret.',
+      'Delete secret', () => write(async () => {
+        if (ui.newSecretExpiry.textContent.includes(secret.id)) forgetSecret();
+        await call('DELETE', SECRETS + '/' + encodeURIComponent(secret.id));
+      }, `Client secret ${secret.id} was deleted.`));
+  }
+
+  ui.generateSecret.addEventListener('click', () => {
+    const days = Number.parseInt(ui.secretDays.value, 10);
+    const body = Number.isNaN(days) ? undefined : { expiresInDays: days };
+    write(async () => {
+      forgetSecret();
+      showSecret(await call('POST', SECRETS, body));
+    }, 'Client secret generated. Copy it now: it is shown only once.');
+  });
+
+  for (const [, input] of TRUST_FIELDS) input.addEventListener('input', () => { trustEdited = true; });
+
+  ui.federationForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const trust = {};
+    for (const [name, input] of TRUST_FIELDS) trust[name] = input.value.trim();
+    if (!trust.tenantId) trust.tenantId = null;
+    write(async () => {
+      await call('PUT', FEDERATION, trust);
+      trustEdited = false;
+    }, 'Federation trust saved.');
+  });
+
+  ui.deleteTrust.addEventListener('click', () => {
+    ask('Delete the federation trust?',
+      'Assertions are refused from now on, and every access token obtained with one stops working at once.',
+      'Delete trust', () => write(async () => {
+        await call('DELETE', FEDERATION);
+        trustEdited = false;
+      }, 'Federation trust deleted.'));
+  });
+
+  const MODE_TEXT = {
+    any: 'Static tokens and OAuth access tokens are both accepted.',
+    static: 'Only the static token is accepted: the token endpoint refuses this client, and every OAuth access '
+      + 'token stops working.',
+    oauth: 'Only OAuth access tokens are accepted: the static token stops working, as Entra\u2019s app gallery '
+      + 'requires.',
+  };
+
+  ui.authMode.addEventListener('change', () => {
+    const mode = ui.authMode.value;
+    const undo = () => { if (oauth) ui.authMode.value = oauth.authMode; };
+    ask('Change the accepted credentials?', MODE_TEXT[mode] || '', 'Change', () =>
+      write(() => call('PUT', MODE, { mode }), MODE_TEXT[mode] || 'Saved.'), undo);
   });
 
   ui.dismiss.addEventListener('click', forgetToken);
+  ui.dismissSecret.addEventListener('click', forgetSecret);
   // Not kept for the back-forward cache either.
-  window.addEventListener('pagehide', forgetToken);
+  window.addEventListener('pagehide', () => {
+    forgetToken();
+    forgetSecret();
+  });
 
   // First, try the browser's own credentials (a host with cookie sessions); ask for a token otherwise.
   ui.credential.value = '';
   forgetToken();
+  forgetSecret();
   refresh().catch((error) => {
     if (error.status !== 401) showError(error);
   });

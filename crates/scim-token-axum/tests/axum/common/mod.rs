@@ -1,7 +1,9 @@
 //! Shared test fixtures: an app wired like a host's, admin credentials, requests and answer checks. The
 //! fast service and the store that fails on demand come from `scim-token-test-support`.
 
+pub mod down_store;
 pub mod http_client;
+pub mod oauth;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
