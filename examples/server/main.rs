@@ -14,6 +14,7 @@
 //! | `SCIM_TOKEN_VIEWER_TOKEN` | none | read-only admin credential: 403 on every `POST` and `DELETE` |
 //! | `SCIM_TOKEN_LOG` | `info` | log level: `error`, `warn`, `info`, `debug` or `trace` |
 //! | `SCIM_TOKEN_MAX_CONNECTIONS` | 10 000, less if the file-handle limit is lower | connections open at once |
+//! | `SCIM_TOKEN_PUBLIC_URL` | `http://` and the listening address | the URL identity providers reach this server at: the admin page shows the token endpoint and SCIM base URL under it, and the OAuth metadata names it as issuer |
 //!
 //! Routes: `POST /api/admin/scim-settings/generate-new-token`, `GET`/`POST /api/admin/scim-settings`,
 //! `GET`/`DELETE /api/admin/scim-settings/tokens`, `DELETE /api/admin/scim-settings/tokens/{id}`,
@@ -21,6 +22,12 @@
 //! and `GET /scim/v2/{tenant}/ServiceProviderConfig` (both need the SCIM token; the second only that
 //! tenant's, here `default`).
 //! `GET /metrics` (Prometheus text format, no credential: see `monitoring.rs`).
+//!
+//! OAuth 2.0 for Microsoft Entra: `POST /oauth2/token` (client credentials with a client secret from
+//! `POST /api/admin/scim-settings/oauth/secrets` or the admin page, or an Entra-signed client assertion
+//! once a federation trust is set), `GET /.well-known/oauth-authorization-server`, and the admin routes
+//! under `/api/admin/scim-settings/oauth`. The access tokens it mints are accepted on the SCIM routes
+//! like the static token.
 //!
 //! SCIM provisioning is enabled on the first start, so generate-then-call works at once. Logs never hold
 //! a token or a database password; the admin credential is printed to stdout once, only when it was
@@ -49,8 +56,9 @@ use rand::TryRng;
 use rand::rngs::SysRng;
 use scim_token::axum_adapter::paths::ADMIN_PAGE_PATH;
 use scim_token::axum_adapter::{
-    AdminAccess, AdminRoutes, SCIM_CONTENT_TYPE, ScimCaller, ScimGuardLayer, StaticAdminTokens,
+    AdminAccess, AdminRoutes, OAuthRoutes, SCIM_CONTENT_TYPE, ScimCaller, ScimGuardLayer, StaticAdminTokens,
 };
+use scim_token::federation::FederationVerifier;
 use scim_token::postgres::{PostgresStore, redact_url};
 use scim_token::sqlite::SqliteStore;
 use scim_token::{Actor, ScimTokenService, Scope, TokenStore};
@@ -92,6 +100,12 @@ async fn run() -> Result<(), Box<dyn Error>> {
         )?;
         service = service.overlap_until_first_use(std::time::Duration::from_secs(seconds));
     }
+    // Workload identity federation needs the issuer's keys over HTTPS, checked against the system's
+    // root certificates; without them the server still serves client secrets.
+    match FederationVerifier::builder().build() {
+        Ok(verifier) => service = service.assertion_verifier(Arc::new(verifier)),
+        Err(error) => tracing::warn!(%error, "federation is off: client assertions will be refused"),
+    }
     let service = service.build()?;
     if enable_on_first_start(&service).await? {
         tracing::info!("first start: SCIM provisioning enabled for the default scope");
@@ -124,10 +138,11 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}; set SCIM_TOKEN_ADDR to a free address"))?;
     let local = listener.local_addr()?;
+    let public_url = env_or("SCIM_TOKEN_PUBLIC_URL", &format!("http://{local}"))?;
     tracing::info!(addr = %local, db, max_connections = limits.max_connections, "listening");
     println!("Admin page: http://{local}{ADMIN_PAGE_PATH}\n");
     let connections = Arc::new(serve::ConnectionCount::default());
-    let app = app(service.clone(), admins).merge(monitoring::routes(metrics));
+    let app = app_at(service.clone(), admins, &public_url)?.merge(monitoring::routes(metrics));
     serve::serve(listener, app, limits, connections.clone(), shutdown_signal()).await;
     // Let the last `last_used_at` writes land, without letting a stuck database hold the exit.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), service.wait_for_use_records()).await;
@@ -159,19 +174,42 @@ async fn open_store() -> Result<(Arc<dyn TokenStore>, String), Box<dyn Error>> {
     Ok((Arc::new(store), db))
 }
 
-/// The whole application: the admin routes and page, the OpenAPI document, and the SCIM routes behind
-/// the guard (each router gets its own guard, so the admin routes never ask for a SCIM token).
+/// The whole application: the admin routes and page, the OpenAPI document, the OAuth token endpoint,
+/// and the SCIM routes behind the guard (each router gets its own guard, so the admin and OAuth routes
+/// never ask for a SCIM token). Without a public URL, the page leaves out the URLs an identity provider
+/// needs and no OAuth metadata is served: what the tests use.
 pub fn app(service: ScimTokenService, admins: StaticAdminTokens) -> Router {
+    let admin = AdminRoutes::new(service.clone(), admins);
+    let oauth = OAuthRoutes::new(service.clone());
+    routes(service, admin, oauth)
+}
+
+/// [`app`], reachable at `public_url` (e.g. `https://scim.example.com`): the admin page shows the token
+/// endpoint and the SCIM base URL under it, and the OAuth metadata names it as the issuer.
+pub fn app_at(
+    service: ScimTokenService,
+    admins: StaticAdminTokens,
+    public_url: &str,
+) -> Result<Router, Box<dyn Error>> {
+    let bad_url = |e| format!("SCIM_TOKEN_PUBLIC_URL is not usable: {e}");
+    let admin = AdminRoutes::new(service.clone(), admins)
+        .with_public_urls(public_url, "/scim/v2")
+        .map_err(bad_url)?;
+    let oauth = OAuthRoutes::new(service.clone()).with_issuer(public_url).map_err(bad_url)?;
+    Ok(routes(service, admin, oauth))
+}
+
+fn routes(service: ScimTokenService, admin: AdminRoutes, oauth: OAuthRoutes) -> Router {
     let scim = Router::new()
         .route(SERVICE_PROVIDER_CONFIG_PATH, get(service_provider_config))
         // route_layer: an unknown path stays a 404 instead of becoming a 401.
         .route_layer(ScimGuardLayer::new(service.clone()));
     let per_tenant_scim = Router::new()
         .route(TENANT_SERVICE_PROVIDER_CONFIG_PATH, get(service_provider_config))
-        .route_layer(ScimGuardLayer::per_tenant(service.clone(), "tenant"));
-    let admin = AdminRoutes::new(service, admins).with_openapi_route().with_admin_page();
+        .route_layer(ScimGuardLayer::per_tenant(service, "tenant"));
     Router::new()
-        .merge(admin.into_router())
+        .merge(admin.with_openapi_route().with_admin_page().into_router())
+        .merge(oauth.into_router())
         .merge(scim)
         .merge(per_tenant_scim)
         .layer(middleware::from_fn(log_request))
@@ -217,8 +255,9 @@ async fn service_provider_config(ScimCaller(caller): ScimCaller) -> Response {
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "OAuth Bearer Token",
-            "description": "Send the token generated with POST /api/admin/scim-settings/generate-new-token \
-                            as `Authorization: Bearer <token>`.",
+            "description": "Send the token generated with POST /api/admin/scim-settings/generate-new-token, \
+                            or an access token from POST /oauth2/token (OAuth 2.0 client credentials), as \
+                            `Authorization: Bearer <token>`.",
             "specUri": "https://www.rfc-editor.org/info/rfc6750",
             "primary": true
         }],
