@@ -9,6 +9,9 @@
 //! | malformed token | none | ≥ 10 M/s on one core, no store access |
 //! | 1 / 1 000 / 100 000 scopes, memory and SQLite | each other | flat |
 //! | concurrent tasks | — | throughput reported |
+//! | OAuth access token, cache hit, memory and SQLite | a static token's cache hit on the same store | ≤ 1 × (no more than a static token) |
+//! | token endpoint, `client_secret_basic`, secret cached | bare Argon2id hash (the new access token's) | reported |
+//! | token endpoint, `client_secret_basic`, cold | the same service with the secret cached | reported (≈ 2 ×: a verify and a hash) |
 
 mod common;
 
@@ -264,10 +267,98 @@ fn concurrent(c: &mut Criterion) {
     group.finish();
 }
 
+/// An access token's cache hit beside a static token's, on the same service and store: the OAuth side
+/// must cost no more per SCIM request.
+fn access_token_cache_hit(c: &mut Criterion) {
+    let rt = common::current_thread();
+    let db = TempDb::new("bench-access-token");
+    let sqlite = rt.block_on(SqliteStore::open(db.path())).unwrap();
+    let stores: [(&str, Box<dyn FnOnce() -> ScimTokenService>); 2] = [
+        ("memory", Box::new(|| common::service(MemoryStore::new()))),
+        ("sqlite", Box::new(move || common::service(sqlite))),
+    ];
+    for (store, service) in stores {
+        let service = service();
+        let token = rt.block_on(common::enabled_token(&service));
+        let token = token.expose_secret();
+        let access = rt.block_on(common::access_token(&service));
+        let access = access.expose_secret();
+        rt.block_on(service.verify(token)).unwrap();
+        rt.block_on(service.verify(access)).unwrap();
+
+        let mut group = c.benchmark_group(format!("verify_cache_hit_access_token_{store}"));
+        let static_hit = || async { service.verify(black_box(token)).await.unwrap() };
+        let access_hit = || async { service.verify(black_box(access)).await.unwrap() };
+        let cost = common::bench_pair(
+            &mut group,
+            &rt,
+            (101, 2_000),
+            ("static token verify", static_hit),
+            ("access token verify", access_hit),
+        );
+        group.finish();
+        println!("paired: verify_cache_hit_access_token_{store} / static token = {cost:.3}");
+    }
+}
+
+/// The token endpoint with `client_secret_basic`: with the secret's check a cache hit (what an identity
+/// provider asking every hour meets), beside the bare Argon2id hash every issuance pays (the new access
+/// token is stored hashed); and cold, the secret checked by Argon2 too.
+fn token_endpoint(c: &mut Criterion) {
+    let rt = common::current_thread();
+    let warm = common::service(MemoryStore::new());
+    // A one-entry cache: each issuance seeds it with the new access token, evicting the secret, so
+    // every request checks the secret with Argon2.
+    let cold = ScimTokenService::builder(MemoryStore::new())
+        .argon2_params(common::params())
+        .cache_capacity(1)
+        .build()
+        .unwrap();
+    let basic = |service: &ScimTokenService| {
+        let secret = rt.block_on(common::client_secret(service));
+        format!("Basic {}", common::base64(&format!("{}:{}", secret.client_id(), secret.expose_secret())))
+    };
+    let (warm_header, cold_header) = (basic(&warm), basic(&cold));
+    let request = |service: &ScimTokenService, header: &str| {
+        let (service, header) = (service.clone(), header.to_owned());
+        async move {
+            let form = Some("application/x-www-form-urlencoded");
+            service.token_endpoint(Some(&header), form, b"grant_type=client_credentials").await.unwrap()
+        }
+    };
+    rt.block_on(request(&warm, &warm_header));
+
+    let mut group = c.benchmark_group("token_endpoint_basic");
+    group.sample_size(10);
+    let argon2 = common::bare_argon2();
+    let bare = || async {
+        use argon2::password_hash::PasswordHasher;
+        argon2.hash_password_with_salt(b"scimat_0123456789abcdef", b"0123456789abcdef").unwrap().to_string()
+    };
+    let cached = common::bench_pair(
+        &mut group,
+        &rt,
+        (15, 2),
+        ("baseline: bare Argon2id hash", bare),
+        ("token endpoint, secret cached", || request(&warm, &warm_header)),
+    );
+    group.bench_function("token endpoint, cold (secret checked by Argon2)", |b| {
+        b.to_async(&rt).iter(|| request(&cold, &cold_header))
+    });
+    let cold_cost = common::paired_cost_ratio(
+        15,
+        || common::time_block(&rt, 2, || request(&warm, &warm_header)),
+        || common::time_block(&rt, 2, || request(&cold, &cold_header)),
+    );
+    group.finish();
+    println!("paired: token_endpoint_basic secret cached / bare Argon2id hash = {cached:.3}");
+    println!("paired: token_endpoint_basic cold / secret cached = {cold_cost:.3}");
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(4));
     targets = cache_hit_memory, cache_hit_sqlite, cache_miss, reject_malformed, scope_count, scope_count_sqlite,
-        concurrent
+        concurrent, access_token_cache_hit, token_endpoint
 }
 criterion_main!(benches);

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Reads candidate scim-token tokens, one per line, and prints those whose checksum is right.
+"""Reads candidate scim-token credentials (static tokens `scim_`, OAuth client secrets `scimcs_`, access
+tokens `scimat_`), one per line, and prints those whose checksum is right.
 
 The last 6 characters are the CRC32 of everything before them (prefix and `_` included), written
 as 6 base62 digits (0-9A-Za-z), most significant first. A scanner match that fails this check is

@@ -9,6 +9,7 @@ use std::future::Future;
 
 use criterion::BenchmarkGroup;
 use criterion::measurement::WallTime;
+use scim_token::oauth::{IssuedAccessToken, NewClientSecret};
 use scim_token::store::TokenRecord;
 use scim_token::{Actor, Argon2Params, NewToken, ScimTokenService, Scope, Timestamp, TokenId, TokenStore};
 
@@ -42,6 +43,40 @@ pub async fn enabled_token(service: &ScimTokenService) -> NewToken {
     let scope = Scope::default_scope();
     service.set_enabled(&scope, true, &admin()).await.unwrap();
     service.generate(&scope, &admin()).await.unwrap()
+}
+
+/// Enables the default scope and creates a client secret in it.
+pub async fn client_secret(service: &ScimTokenService) -> NewClientSecret {
+    let scope = Scope::default_scope();
+    service.set_enabled(&scope, true, &admin()).await.unwrap();
+    service.create_client_secret(&scope, None, &admin()).await.unwrap()
+}
+
+/// Enables the default scope and gets an access token for it from the token endpoint
+/// (`client_secret_post`).
+pub async fn access_token(service: &ScimTokenService) -> IssuedAccessToken {
+    let secret = client_secret(service).await;
+    let body = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        secret.client_id(),
+        secret.expose_secret()
+    );
+    let form = Some("application/x-www-form-urlencoded");
+    service.token_endpoint(None, form, body.as_bytes()).await.unwrap()
+}
+
+/// Standard base64 with padding, for `Authorization: Basic` (the benches have no base64 crate).
+pub fn base64(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            let digit = ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char;
+            out.push(if i <= chunk.len() { digit } else { '=' });
+        }
+    }
+    out
 }
 
 /// Fills `store` with `count` other scopes, each with an enabled current token (fake hashes: these
