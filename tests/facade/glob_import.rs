@@ -1,5 +1,6 @@
 //! `use scim_token::*;` beside the framework's own imports compiles: no name the facade exports at its
-//! root collides with the crate of the framework it adapts (issue 13, point 4).
+//! root collides with the crate of the framework it adapts (the adapter is `axum_adapter`, so a glob
+//! import never brings in a module called `axum`).
 
 use axum::Router;
 use axum::routing::get;

@@ -1,4 +1,4 @@
-//! The example server under a flood of stalled connections (issue 9): a normal request is still
+//! The example server under a flood of stalled connections: a normal request is still
 //! answered while hundreds stall, stalled and idle connections are closed by the header-read timeout, a
 //! stalled body by the request timeout, and open connections never exceed the cap.
 //!
