@@ -27,12 +27,40 @@ pub enum Call<'a> {
     SetEnabled(&'a Scope, bool),
     /// `record_use(id, at)`.
     RecordUse(&'a TokenId, Timestamp),
+    /// `load_oauth(scope)`.
+    LoadOAuth(&'a Scope),
+    /// `find_client(client_id)`.
+    FindClient(&'a ClientId),
+    /// `add_client_secret(scope, new_client_id, secret, …)`.
+    AddClientSecret(&'a Scope, &'a ClientSecretRecord),
+    /// `remove_client_secret(scope, id)`.
+    RemoveClientSecret(&'a Scope, &'a TokenId),
+    /// `set_federation_trust(scope, new_client_id, trust)`.
+    SetFederationTrust(&'a Scope, &'a FederationTrust),
+    /// `remove_federation_trust(scope)`.
+    RemoveFederationTrust(&'a Scope),
+    /// `set_auth_mode(scope, mode)`.
+    SetAuthMode(&'a Scope, AuthMode),
+    /// `insert_access_token(record, now)`.
+    InsertAccessToken(&'a AccessTokenRecord),
+    /// `find_access_token(id)`.
+    FindAccessToken(&'a TokenId),
+    /// `record_secret_use(id, at)`.
+    RecordSecretUse(&'a TokenId, Timestamp),
 }
 
 impl Call<'_> {
-    /// Whether the call writes: everything but `load_scope` and `find_token`.
+    /// Whether the call writes: everything but the reads (`load_scope`, `find_token`, `load_oauth`,
+    /// `find_client`, `find_access_token`).
     pub fn is_write(&self) -> bool {
-        !matches!(self, Call::LoadScope(_) | Call::FindToken(_))
+        !matches!(
+            self,
+            Call::LoadScope(_)
+                | Call::FindToken(_)
+                | Call::LoadOAuth(_)
+                | Call::FindClient(_)
+                | Call::FindAccessToken(_)
+        )
     }
 }
 
@@ -111,14 +139,13 @@ impl<S: TokenStore, I: Intercept<S>> TokenStore for Intercepted<S, I> {
         self.inner.record_use(id, at).await
     }
 
-    // The OAuth methods go straight to the inner store, unseen by the intercept (no test intercepts them
-    // yet): without them a wrapped store would answer with the trait's defaults, as if it had no OAuth.
-
     async fn load_oauth(&self, scope: &Scope) -> Result<OAuthState, StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::LoadOAuth(scope)).await?;
         self.inner.load_oauth(scope).await
     }
 
     async fn find_client(&self, client_id: &ClientId) -> Result<Option<ClientLookup>, StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::FindClient(client_id)).await?;
         self.inner.find_client(client_id).await
     }
 
@@ -130,6 +157,7 @@ impl<S: TokenStore, I: Intercept<S>> TokenStore for Intercepted<S, I> {
         max_unexpired: usize,
         now: Timestamp,
     ) -> Result<SecretAdded, StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::AddClientSecret(scope, &secret)).await?;
         self.inner.add_client_secret(scope, new_client_id, secret, max_unexpired, now).await
     }
 
@@ -138,6 +166,7 @@ impl<S: TokenStore, I: Intercept<S>> TokenStore for Intercepted<S, I> {
         scope: &Scope,
         id: &TokenId,
     ) -> Result<Option<Vec<TokenId>>, StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::RemoveClientSecret(scope, id)).await?;
         self.inner.remove_client_secret(scope, id).await
     }
 
@@ -147,14 +176,17 @@ impl<S: TokenStore, I: Intercept<S>> TokenStore for Intercepted<S, I> {
         new_client_id: &ClientId,
         trust: FederationTrust,
     ) -> Result<(ClientId, Vec<TokenId>), StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::SetFederationTrust(scope, &trust)).await?;
         self.inner.set_federation_trust(scope, new_client_id, trust).await
     }
 
     async fn remove_federation_trust(&self, scope: &Scope) -> Result<Option<Vec<TokenId>>, StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::RemoveFederationTrust(scope)).await?;
         self.inner.remove_federation_trust(scope).await
     }
 
     async fn set_auth_mode(&self, scope: &Scope, mode: AuthMode) -> Result<(), StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::SetAuthMode(scope, mode)).await?;
         self.inner.set_auth_mode(scope, mode).await
     }
 
@@ -163,14 +195,17 @@ impl<S: TokenStore, I: Intercept<S>> TokenStore for Intercepted<S, I> {
         record: AccessTokenRecord,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::InsertAccessToken(&record)).await?;
         self.inner.insert_access_token(record, now).await
     }
 
     async fn find_access_token(&self, id: &TokenId) -> Result<Option<AccessTokenLookup>, StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::FindAccessToken(id)).await?;
         self.inner.find_access_token(id).await
     }
 
     async fn record_secret_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
+        let _held = self.intercept.before(&self.inner, Call::RecordSecretUse(id, at)).await?;
         self.inner.record_secret_use(id, at).await
     }
 }

@@ -5,17 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use base64::Engine as _;
-use scim_token_core::oauth::{
-    AccessTokenLookup, AccessTokenRecord, AuthMode, ClientLookup, ClientSecretRecord, FederationTrust,
-    IssuedAccessToken, NewClientSecret, OAuthError, OAuthState, SecretAdded,
-};
-use scim_token_core::store::{ScopeState, StoreError, StoreErrorKind, TokenLookup, TokenRecord};
+use scim_token_core::oauth::{IssuedAccessToken, MintedBy, NewClientSecret, OAuthError};
+use scim_token_core::store::{StoreError, StoreErrorKind};
 use scim_token_core::{
-    ClientId, ManualClock, ScimTokenService, ScimTokenServiceBuilder, Scope, Timestamp, TokenId, TokenStore,
-    async_trait,
+    ManualClock, ScimTokenService, ScimTokenServiceBuilder, Timestamp, TokenStore, async_trait,
 };
 use scim_token_memory::MemoryStore;
-use scim_token_test_support::{AuditLog, admin, fast, scope};
+use scim_token_test_support::{AuditLog, Call, Intercept, Intercepted, admin, fast, scope};
 
 pub const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 pub const START: Timestamp = Timestamp::from_unix_millis(1_800_000_000_000);
@@ -85,117 +81,55 @@ pub fn refusal<T: std::fmt::Debug>(result: Result<T, OAuthError>) -> (&'static s
     (error.code().as_str(), error.http_status())
 }
 
-/// A memory store whose `find_client` and `insert_access_token` fail, or whose insert reports the
-/// credential gone, when the test says so.
+/// A memory store whose `find_client` fails, or whose credential vanishes just before the minted token is
+/// stored, when the test says so.
+pub type Faulty = Intercepted<MemoryStore, Faults>;
+
+/// What [`Faulty`] does to the token endpoint's store calls, switched by [`Faults::set`].
 #[derive(Clone, Default)]
-pub struct Faulty {
-    pub inner: MemoryStore,
+pub struct Faults {
     mode: Arc<AtomicU8>,
 }
 
-/// What [`Faulty`] does to the token endpoint's store calls.
+/// A fault [`Faults`] injects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Fault {
+    /// Every call goes through.
     None,
+    /// `find_client` fails as busy.
     Busy,
+    /// `find_client` fails as unavailable.
     Unavailable,
+    /// `find_client` fails otherwise.
     Other,
+    /// The minting client secret is deleted between authentication and the insert of the new token.
     CredentialGone,
 }
 
-impl Faulty {
+impl Faults {
     pub fn set(&self, fault: Fault) {
         self.mode.store(fault as u8, Ordering::SeqCst);
-    }
-
-    fn fault(&self) -> Result<bool, StoreError> {
-        let error = |kind| Err(StoreError::with_kind(kind, "injected"));
-        match self.mode.load(Ordering::SeqCst) {
-            1 => error(StoreErrorKind::Busy),
-            2 => error(StoreErrorKind::Unavailable),
-            3 => error(StoreErrorKind::Other),
-            4 => Ok(true),
-            _ => Ok(false),
-        }
     }
 }
 
 #[async_trait]
-impl TokenStore for Faulty {
-    async fn load_scope(&self, scope: &Scope) -> Result<ScopeState, StoreError> {
-        self.inner.load_scope(scope).await
-    }
-    async fn find_token(&self, id: &TokenId) -> Result<Option<TokenLookup>, StoreError> {
-        self.inner.find_token(id).await
-    }
-    async fn replace_current(&self, record: TokenRecord, keep: Option<Timestamp>) -> Result<(), StoreError> {
-        self.inner.replace_current(record, keep).await
-    }
-    async fn remove_tokens(&self, scope: &Scope) -> Result<Vec<TokenId>, StoreError> {
-        self.inner.remove_tokens(scope).await
-    }
-    async fn remove_token(&self, scope: &Scope, id: &TokenId) -> Result<bool, StoreError> {
-        self.inner.remove_token(scope, id).await
-    }
-    async fn set_enabled(&self, scope: &Scope, enabled: bool) -> Result<(), StoreError> {
-        self.inner.set_enabled(scope, enabled).await
-    }
-    async fn record_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
-        self.inner.record_use(id, at).await
-    }
-    async fn load_oauth(&self, scope: &Scope) -> Result<OAuthState, StoreError> {
-        self.inner.load_oauth(scope).await
-    }
-    async fn find_client(&self, client_id: &ClientId) -> Result<Option<ClientLookup>, StoreError> {
-        self.fault()?;
-        self.inner.find_client(client_id).await
-    }
-    async fn add_client_secret(
-        &self,
-        scope: &Scope,
-        new_client_id: &ClientId,
-        secret: ClientSecretRecord,
-        max_unexpired: usize,
-        now: Timestamp,
-    ) -> Result<SecretAdded, StoreError> {
-        self.inner.add_client_secret(scope, new_client_id, secret, max_unexpired, now).await
-    }
-    async fn remove_client_secret(
-        &self,
-        scope: &Scope,
-        id: &TokenId,
-    ) -> Result<Option<Vec<TokenId>>, StoreError> {
-        self.inner.remove_client_secret(scope, id).await
-    }
-    async fn set_federation_trust(
-        &self,
-        scope: &Scope,
-        new_client_id: &ClientId,
-        trust: FederationTrust,
-    ) -> Result<(ClientId, Vec<TokenId>), StoreError> {
-        self.inner.set_federation_trust(scope, new_client_id, trust).await
-    }
-    async fn remove_federation_trust(&self, scope: &Scope) -> Result<Option<Vec<TokenId>>, StoreError> {
-        self.inner.remove_federation_trust(scope).await
-    }
-    async fn set_auth_mode(&self, scope: &Scope, mode: AuthMode) -> Result<(), StoreError> {
-        self.inner.set_auth_mode(scope, mode).await
-    }
-    async fn insert_access_token(
-        &self,
-        record: AccessTokenRecord,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
-        if self.fault()? {
-            return Ok(false);
+impl Intercept<MemoryStore> for Faults {
+    type Held = ();
+
+    async fn before(&self, inner: &MemoryStore, call: Call<'_>) -> Result<(), StoreError> {
+        let error = |kind| Err(StoreError::with_kind(kind, "injected"));
+        match (self.mode.load(Ordering::SeqCst), call) {
+            (1, Call::FindClient(_)) => error(StoreErrorKind::Busy),
+            (2, Call::FindClient(_)) => error(StoreErrorKind::Unavailable),
+            (3, Call::FindClient(_)) => error(StoreErrorKind::Other),
+            (4, Call::InsertAccessToken(record)) => {
+                if let MintedBy::Secret(id) = record.minted_by {
+                    inner.remove_client_secret(&record.scope, &id).await?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
         }
-        self.inner.insert_access_token(record, now).await
-    }
-    async fn find_access_token(&self, id: &TokenId) -> Result<Option<AccessTokenLookup>, StoreError> {
-        self.inner.find_access_token(id).await
-    }
-    async fn record_secret_use(&self, id: &TokenId, at: Timestamp) -> Result<(), StoreError> {
-        self.inner.record_secret_use(id, at).await
     }
 }
