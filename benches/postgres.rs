@@ -26,7 +26,7 @@ impl BenchSchema {
     fn find_token_sql(&self) -> String {
         format!(
             "SELECT t.id, t.scope, t.role, t.valid_until, t.hash, t.created_at, t.created_by, t.expires_at, \
-             t.last_used_at, t.first_used_at, s.enabled FROM \"{0}\".tokens t JOIN \"{0}\".scopes s ON s.scope = t.scope \
+             t.last_used_at, t.first_used_at, s.enabled, s.auth_mode FROM \"{0}\".tokens t JOIN \"{0}\".scopes s ON s.scope = t.scope \
              WHERE t.id = $1",
             self.name
         )
@@ -110,7 +110,9 @@ fn cache_hit(c: &mut Criterion) {
         let statement = client.prepare_cached(&sql).await.unwrap();
         let row = client.query_opt(&statement, &[&&presented[5..21]]).await.unwrap().unwrap();
         let columns: Columns<'_> = common::token_columns!(row, get);
-        black_box(columns);
+        // The scope's accepted credentials, the twelfth column the store reads.
+        let auth_mode: &str = row.get(11);
+        black_box((columns, auth_mode));
         common::assert_fingerprint(presented, &fingerprint);
     };
     let verify = || async { service.verify(black_box(token)).await.unwrap() };
